@@ -1,0 +1,66 @@
+using Envoy.Service.Auth.V3;
+using EnvoyGovern.ExtAuthz.Decisions;
+using EnvoyGovern.Governance.Decisions;
+using Grpc.Core;
+
+namespace EnvoyGovern.ExtAuthz.Authorization;
+
+/// <summary>
+/// Envoy's <c>Authorization.Check</c>. Thin: validates the request, runs the decision pipeline, maps
+/// the decision. Every failure becomes a gRPC error, never an OK, so Envoy's fail-closed setting applies.
+/// </summary>
+internal sealed class AuthorizationService(
+    DecisionPipeline pipeline,
+    CheckResponseFactory responses,
+    DecisionIds ids,
+    AuthorizationMetrics metrics,
+    TimeProvider time,
+    ILogger<AuthorizationService> logger) : global::Envoy.Service.Auth.V3.Authorization.AuthorizationBase
+{
+    public override async Task<CheckResponse> Check(CheckRequest request, ServerCallContext context)
+    {
+        var problem = CheckRequestValidator.FindProblem(request);
+        if (problem is not null)
+        {
+            AuthorizationLog.Malformed(logger, problem);
+            throw new RpcException(new Status(StatusCode.InvalidArgument, problem));
+        }
+
+        var check = new CheckContext(request, ids.Next(), time.GetUtcNow());
+        var cancellation = context.CancellationToken;
+        Decision decision;
+        try
+        {
+            decision = await pipeline.DecideAsync(check, cancellation);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // The caller went away or its deadline passed: nobody waits for an answer any more.
+            throw new RpcException(new Status(
+                context.Deadline <= time.GetUtcNow().UtcDateTime ? StatusCode.DeadlineExceeded : StatusCode.Cancelled,
+                "the call ended before a decision was made"));
+        }
+        catch (DependencyUnavailableException ex)
+        {
+            AuthorizationLog.DependencyUnavailable(logger, check.DecisionId, ex.Message);
+            throw new RpcException(new Status(StatusCode.Unavailable, $"decision {check.DecisionId}: a dependency is unavailable"));
+        }
+        catch (Exception ex) when (ex is not RpcException)
+        {
+            AuthorizationLog.InternalFailure(logger, check.DecisionId, ex);
+            throw new RpcException(new Status(StatusCode.Internal, $"decision {check.DecisionId}: internal error"));
+        }
+
+        metrics.Record(decision);
+        if (decision.Outcome == DecisionOutcome.Allow)
+        {
+            AuthorizationLog.Allowed(logger, check.DecisionId, check.Http.Method, check.Http.Host);
+        }
+        else
+        {
+            AuthorizationLog.Denied(logger, check.DecisionId, decision.Reason, decision.DecidedBy, decision.HttpStatus);
+        }
+
+        return responses.Create(decision, check);
+    }
+}

@@ -1,0 +1,68 @@
+using System.Text;
+using Envoy.Service.Auth.V3;
+
+namespace EnvoyGovern.ExtAuthz.Decisions;
+
+/// <summary>What the steps see of one Check call, and what they add to an allowed request.</summary>
+public sealed class CheckContext
+{
+    private List<KeyValuePair<string, string>>? _upstreamHeaders;
+
+    /// <summary>Creates the context for a request already known to be well formed.</summary>
+    public CheckContext(CheckRequest request, string decisionId, DateTimeOffset receivedAt)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Request = request;
+        Http = request.Attributes.Request.Http;
+        DecisionId = decisionId;
+        ReceivedAt = receivedAt;
+    }
+
+    /// <summary>The request as Envoy sent it.</summary>
+    public CheckRequest Request { get; }
+
+    /// <summary>Shortcut to <c>attributes.request.http</c>.</summary>
+    public AttributeContext.Types.HttpRequest Http { get; }
+
+    /// <summary>Unique id of this decision, returned to Envoy and written to the audit record.</summary>
+    public string DecisionId { get; }
+
+    /// <summary>When the call arrived.</summary>
+    public DateTimeOffset ReceivedAt { get; }
+
+    /// <summary>Headers that an allowed request carries to the upstream.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> UpstreamHeaders => _upstreamHeaders ?? (IReadOnlyList<KeyValuePair<string, string>>)[];
+
+    /// <summary>Asks for a header on the upstream request if the request is allowed (replacing the client's).</summary>
+    public void SetUpstreamHeader(string name, string value) =>
+        (_upstreamHeaders ??= []).Add(new KeyValuePair<string, string>(name, value));
+
+    /// <summary>
+    /// Looks up a request header by its lower-case name, from <c>headers</c> or, when Envoy is set to
+    /// <c>encode_raw_headers</c>, from <c>header_map</c> (repeated headers joined with a comma, as Envoy does).
+    /// </summary>
+    public string? GetHeader(string lowerCaseName)
+    {
+        if (Http.Headers.TryGetValue(lowerCaseName, out var value))
+        {
+            return value;
+        }
+
+        if (Http.HeaderMap is null)
+        {
+            return null;
+        }
+
+        string? joined = null;
+        foreach (var header in Http.HeaderMap.Headers)
+        {
+            if (header.Key == lowerCaseName)
+            {
+                var text = header.RawValue.IsEmpty ? header.Value : Encoding.UTF8.GetString(header.RawValue.Span);
+                joined = joined is null ? text : $"{joined},{text}";
+            }
+        }
+
+        return joined;
+    }
+}

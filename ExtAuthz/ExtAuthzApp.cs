@@ -1,0 +1,30 @@
+using EnvoyGovern.ExtAuthz.Authorization;
+using EnvoyGovern.ExtAuthz.Decisions;
+using EnvoyGovern.Governance.Decisions;
+using EnvoyGovern.Governance.Hosting;
+
+namespace EnvoyGovern.ExtAuthz;
+
+/// <summary>Composes the ext_authz host: shared governance hosting plus the Authorization service.</summary>
+public static class ExtAuthzApp
+{
+    /// <summary>Builds the application.</summary>
+    /// <param name="args">Command-line configuration overrides.</param>
+    /// <param name="configurationPrefix">Set when another service shares the process (see <see cref="GovernanceHost"/>).</param>
+    /// <param name="configureServices">Extra registrations, applied last (decision steps, fakes in tests).</param>
+    public static WebApplication Build(string[] args, string? configurationPrefix = null, Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = GovernanceHost.CreateBuilder(GovernanceService.ExtAuthz, args, configurationPrefix);
+        builder.Services.AddSingleton<DecisionIds>();
+        builder.Services.AddSingleton<DecisionPipeline>();
+        builder.Services.AddSingleton<CheckResponseFactory>();
+        builder.Services.AddSingleton<AuthorizationMetrics>();
+        configureServices?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        app.Services.GetRequiredService<AuthorizationMetrics>();
+        app.UseGovernanceEndpoints();
+        app.MapGrpcService<AuthorizationService>();
+        return app;
+    }
+}

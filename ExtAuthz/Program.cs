@@ -1,0 +1,3 @@
+using EnvoyGovern.ExtAuthz;
+
+await ExtAuthzApp.Build(args).RunAsync();

@@ -1,0 +1,32 @@
+using EnvoyGovern.Protos.Compat;
+using Google.Protobuf.Collections;
+using Google.Protobuf.WellKnownTypes;
+
+namespace EnvoyGovern.ExtProc.Inspection;
+
+/// <summary>State of one ext_proc stream (one HTTP exchange) that inspectors may read and annotate.</summary>
+public sealed class InspectionContext
+{
+    private Dictionary<string, object>? _items;
+
+    internal InspectionContext(string exchangeId, DateTimeOffset startedAt)
+    {
+        ExchangeId = exchangeId;
+        StartedAt = startedAt;
+    }
+
+    /// <summary>Unique id of this exchange, for the audit record.</summary>
+    public string ExchangeId { get; }
+
+    /// <summary>When the stream opened.</summary>
+    public DateTimeOffset StartedAt { get; }
+
+    /// <summary>Envoy's <c>protocol_config</c> (Envoy 1.32 and later), if it sent one.</summary>
+    public ProtocolConfiguration? ProtocolConfig { get; internal set; }
+
+    /// <summary>Attributes Envoy forwarded (<c>request_attributes</c>/<c>response_attributes</c>), merged over the stream.</summary>
+    public MapField<string, Struct> Attributes { get; } = [];
+
+    /// <summary>Per-exchange state that inspectors share (for example an inspector's body buffer).</summary>
+    public IDictionary<string, object> Items => _items ??= new Dictionary<string, object>(StringComparer.Ordinal);
+}

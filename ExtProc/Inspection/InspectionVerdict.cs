@@ -1,0 +1,49 @@
+using Envoy.Extensions.Filters.Http.ExtProc.V3;
+
+namespace EnvoyGovern.ExtProc.Inspection;
+
+/// <summary>What an inspector wants done with the part it looked at.</summary>
+public sealed record InspectionVerdict
+{
+    /// <summary>Let it pass unchanged.</summary>
+    public static InspectionVerdict Continue { get; } = new();
+
+    /// <summary>End the exchange here with this reply to the client.</summary>
+    public ImmediateReply? Reject { get; init; }
+
+    /// <summary>Headers (or trailers) to set, replacing existing values.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> SetHeaders { get; init; } = [];
+
+    /// <summary>Headers (or trailers) to remove.</summary>
+    public IReadOnlyList<string> RemoveHeaders { get; init; } = [];
+
+    /// <summary>New content for the body chunk (or whole buffered body) that was inspected.</summary>
+    public ReadOnlyMemory<byte>? ReplaceBody { get; init; }
+
+    /// <summary>
+    /// On headers only: ask Envoy to send this direction's body in the given mode (a <c>mode_override</c>,
+    /// honoured when the filter sets <c>allow_mode_override</c>).
+    /// </summary>
+    public ProcessingMode.Types.BodySendMode? BodyMode { get; init; }
+
+    /// <summary>On request headers or body: headers that choose the route changed, so Envoy must route again.</summary>
+    public bool ClearRouteCache { get; init; }
+
+    /// <summary>Creates a rejection.</summary>
+    public static InspectionVerdict Rejected(int httpStatus, string reason, string? body = null) =>
+        new() { Reject = new ImmediateReply(httpStatus, reason, body) };
+
+    /// <summary>True when nothing is to be changed.</summary>
+    public bool IsPassThrough =>
+        Reject is null && SetHeaders.Count == 0 && RemoveHeaders.Count == 0 && ReplaceBody is null && BodyMode is null && !ClearRouteCache;
+}
+
+/// <summary>A reply Envoy sends to the client instead of going on.</summary>
+/// <param name="HttpStatus">HTTP status, 200 or more (Envoy rejects lower ones).</param>
+/// <param name="Reason">Stable reason code, also returned as Envoy's response-code details.</param>
+/// <param name="Body">Response body; a JSON error naming the reason when null.</param>
+public sealed record ImmediateReply(int HttpStatus, string Reason, string? Body = null)
+{
+    /// <summary>Extra response headers.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+}

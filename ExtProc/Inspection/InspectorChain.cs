@@ -1,0 +1,118 @@
+using Envoy.Config.Core.V3;
+using BodySendMode = Envoy.Extensions.Filters.Http.ExtProc.V3.ProcessingMode.Types.BodySendMode;
+
+namespace EnvoyGovern.ExtProc.Inspection;
+
+/// <summary>
+/// Runs the registered inspectors over one part of the exchange and merges their verdicts: the first
+/// rejection wins; header changes accumulate; a replaced body is what the next inspector sees.
+/// </summary>
+public sealed class InspectorChain(IEnumerable<IInspector> inspectors)
+{
+    private readonly IInspector[] _inspectors = inspectors.ToArray();
+
+    /// <summary>True when no inspector is registered, so every part passes without a look.</summary>
+    public bool IsEmpty => _inspectors.Length == 0;
+
+    /// <summary>Runs every inspector on headers.</summary>
+    public async ValueTask<InspectionVerdict> OnHeadersAsync(InspectionContext context, HttpDirection direction, HeaderMap headers, bool endOfStream, CancellationToken cancellationToken)
+    {
+        var merged = InspectionVerdict.Continue;
+        foreach (var inspector in _inspectors)
+        {
+            var verdict = await inspector.OnHeadersAsync(context, direction, headers, endOfStream, cancellationToken);
+            merged = Merge(merged, verdict);
+            if (merged.Reject is not null)
+            {
+                break;
+            }
+        }
+
+        return merged;
+    }
+
+    /// <summary>Runs every inspector on a body chunk.</summary>
+    public async ValueTask<InspectionVerdict> OnBodyAsync(InspectionContext context, HttpDirection direction, ReadOnlyMemory<byte> chunk, bool endOfBody, CancellationToken cancellationToken)
+    {
+        var merged = InspectionVerdict.Continue;
+        foreach (var inspector in _inspectors)
+        {
+            var current = merged.ReplaceBody ?? chunk;
+            var verdict = await inspector.OnBodyAsync(context, direction, current, endOfBody, cancellationToken);
+            merged = Merge(merged, verdict);
+            if (merged.Reject is not null)
+            {
+                break;
+            }
+        }
+
+        return merged;
+    }
+
+    /// <summary>Runs every inspector on trailers.</summary>
+    public async ValueTask<InspectionVerdict> OnTrailersAsync(InspectionContext context, HttpDirection direction, HeaderMap trailers, CancellationToken cancellationToken)
+    {
+        var merged = InspectionVerdict.Continue;
+        foreach (var inspector in _inspectors)
+        {
+            var verdict = await inspector.OnTrailersAsync(context, direction, trailers, cancellationToken);
+            merged = Merge(merged, verdict);
+            if (merged.Reject is not null)
+            {
+                break;
+            }
+        }
+
+        return merged;
+    }
+
+    private static InspectionVerdict Merge(InspectionVerdict sofar, InspectionVerdict next)
+    {
+        if (next.IsPassThrough)
+        {
+            return sofar;
+        }
+
+        if (sofar.IsPassThrough)
+        {
+            return next;
+        }
+
+        return new InspectionVerdict
+        {
+            Reject = next.Reject ?? sofar.Reject,
+            SetHeaders = [.. sofar.SetHeaders, .. next.SetHeaders],
+            RemoveHeaders = [.. sofar.RemoveHeaders, .. next.RemoveHeaders],
+            ReplaceBody = next.ReplaceBody ?? sofar.ReplaceBody,
+            BodyMode = StrongerMode(sofar.BodyMode, next.BodyMode),
+            ClearRouteCache = sofar.ClearRouteCache || next.ClearRouteCache,
+        };
+    }
+
+    // When two inspectors ask for the body in different modes, the one that sees more wins:
+    // buffered (whole body) over partial over streamed.
+    private static BodySendMode? StrongerMode(
+        BodySendMode? a,
+        BodySendMode? b)
+    {
+        if (a is null)
+        {
+            return b;
+        }
+
+        if (b is null)
+        {
+            return a;
+        }
+
+        static int Rank(BodySendMode m) => m switch
+        {
+            BodySendMode.Buffered => 3,
+            BodySendMode.BufferedPartial => 2,
+            BodySendMode.Streamed => 1,
+            _ => 0,
+        };
+
+        return Rank(b.Value) > Rank(a.Value) ? b : a;
+    }
+}

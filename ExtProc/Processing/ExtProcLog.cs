@@ -1,0 +1,17 @@
+namespace EnvoyGovern.ExtProc.Processing;
+
+/// <summary>Log events of the ExternalProcessor service; ids are stable for alerting.</summary>
+internal static partial class ExtProcLog
+{
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Exchange {ExchangeId}: ext_proc protocol violation: {Problem}")]
+    public static partial void ProtocolViolation(ILogger logger, string exchangeId, string problem);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Exchange {ExchangeId} failed internally; answered INTERNAL so that Envoy fails closed")]
+    public static partial void InternalFailure(ILogger logger, string exchangeId, Exception exception);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Exchange {ExchangeId} ended with an immediate response")]
+    public static partial void ImmediateResponse(ILogger logger, string exchangeId);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Exchange {ExchangeId} could not be inspected, a dependency is unavailable: {Reason}")]
+    public static partial void DependencyUnavailable(ILogger logger, string exchangeId, string reason);
+}

@@ -1,0 +1,57 @@
+using Envoy.Service.ExtProc.V3;
+using EnvoyGovern.ExtProc.Inspection;
+using EnvoyGovern.Governance.Decisions;
+using Grpc.Core;
+
+namespace EnvoyGovern.ExtProc.Processing;
+
+/// <summary>
+/// Envoy's <c>ExternalProcessor.Process</c>: one bidirectional stream per HTTP exchange. Thin: reads
+/// messages into the session's state machine until Envoy half-closes or an immediate response ends the
+/// exchange, then completes with OK. Failures are gRPC errors, so Envoy's failure_mode_allow applies.
+/// </summary>
+internal sealed class ExternalProcessorService(
+    InspectorChain inspectors,
+    ExtProcMetrics metrics,
+    DecisionIds ids,
+    TimeProvider time,
+    ILogger<ExternalProcessorService> logger) : ExternalProcessor.ExternalProcessorBase
+{
+    public override async Task Process(IAsyncStreamReader<ProcessingRequest> requestStream, IServerStreamWriter<ProcessingResponse> responseStream, ServerCallContext context)
+    {
+        var session = new ProcessingSession(inspectors, new InspectionContext(ids.Next(), time.GetUtcNow()), metrics);
+        var cancellation = context.CancellationToken;
+        try
+        {
+            while (await requestStream.MoveNext(cancellation))
+            {
+                await session.HandleAsync(requestStream.Current, responseStream, cancellation);
+                if (session.Finished)
+                {
+                    // After an immediate response Envoy stops processing this exchange; close cleanly.
+                    ExtProcLog.ImmediateResponse(logger, session.Context.ExchangeId);
+                    return;
+                }
+            }
+        }
+        catch (ProtocolViolationException ex)
+        {
+            ExtProcLog.ProtocolViolation(logger, session.Context.ExchangeId, ex.Message);
+            throw new RpcException(new Status(ex.InvalidArgument ? StatusCode.InvalidArgument : StatusCode.FailedPrecondition, ex.Message));
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Cancelled, "the stream ended before processing finished"));
+        }
+        catch (DependencyUnavailableException ex)
+        {
+            ExtProcLog.DependencyUnavailable(logger, session.Context.ExchangeId, ex.Message);
+            throw new RpcException(new Status(StatusCode.Unavailable, $"exchange {session.Context.ExchangeId}: a dependency is unavailable"));
+        }
+        catch (Exception ex) when (ex is not RpcException and not IOException)
+        {
+            ExtProcLog.InternalFailure(logger, session.Context.ExchangeId, ex);
+            throw new RpcException(new Status(StatusCode.Internal, $"exchange {session.Context.ExchangeId}: internal error"));
+        }
+    }
+}

@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Envoy.Extensions.Filters.Http.ExtProc.V3;
+using Envoy.Service.ExtProc.V3;
+using EnvoyGovern.ExtProc.Inspection;
+using EnvoyGovern.Governance.Envoy;
+using EnvoyGovern.Protos.Compat;
+using Google.Protobuf;
+using BodySendMode = Envoy.Extensions.Filters.Http.ExtProc.V3.ProcessingMode.Types.BodySendMode;
+using HeaderSendMode = Envoy.Extensions.Filters.Http.ExtProc.V3.ProcessingMode.Types.HeaderSendMode;
+
+namespace EnvoyGovern.ExtProc.Processing;
+
+/// <summary>Builds the one response of the matching kind that Envoy expects for each message.</summary>
+internal static class ProcessingResponses
+{
+    // Pass-through answers are immutable in practice (only serialised), so one instance serves every stream.
+    private static readonly ProcessingResponse ContinueRequestHeaders = new() { RequestHeaders = new HeadersResponse() };
+    private static readonly ProcessingResponse ContinueResponseHeaders = new() { ResponseHeaders = new HeadersResponse() };
+    private static readonly ProcessingResponse ContinueRequestBody = new() { RequestBody = new BodyResponse() };
+    private static readonly ProcessingResponse ContinueResponseBody = new() { ResponseBody = new BodyResponse() };
+    private static readonly ProcessingResponse ContinueRequestTrailers = new() { RequestTrailers = new TrailersResponse() };
+    private static readonly ProcessingResponse ContinueResponseTrailers = new() { ResponseTrailers = new TrailersResponse() };
+
+    public static ProcessingResponse Headers(HttpDirection direction, InspectionVerdict verdict, DirectionState request, DirectionState response)
+    {
+        if (verdict.IsPassThrough)
+        {
+            return direction == HttpDirection.Request ? ContinueRequestHeaders : ContinueResponseHeaders;
+        }
+
+        var common = Common(direction, verdict);
+        var result = direction == HttpDirection.Request
+            ? new ProcessingResponse { RequestHeaders = new HeadersResponse { Response = common } }
+            : new ProcessingResponse { ResponseHeaders = new HeadersResponse { Response = common } };
+        if (verdict.BodyMode is { } mode)
+        {
+            var target = direction == HttpDirection.Request ? request : response;
+            target.BodyMode = mode;
+            result.ModeOverride = ModeOverride(request, response);
+        }
+
+        return result;
+    }
+
+    public static ProcessingResponse Body(HttpDirection direction, InspectionVerdict verdict, DirectionState state, ReadOnlyMemory<byte> chunk, bool endOfStream)
+    {
+        CommonResponse common;
+        if (state.IsFullDuplex)
+        {
+            // Full duplex: Envoy forwards only what we stream back, so even an unchanged chunk is echoed.
+            common = Common(direction, verdict, includeHeaders: false);
+            common.BodyMutation = ExtProcWire.StreamedResponse((verdict.ReplaceBody ?? chunk).Span, endOfStream);
+        }
+        else if (verdict.IsPassThrough)
+        {
+            return direction == HttpDirection.Request ? ContinueRequestBody : ContinueResponseBody;
+        }
+        else
+        {
+            // Envoy applies header mutations from a body response only in buffered mode.
+            common = Common(direction, verdict, includeHeaders: state.BodyMode == BodySendMode.Buffered);
+            if (verdict.ReplaceBody is { } body)
+            {
+                common.BodyMutation = new BodyMutation { Body = ByteString.CopyFrom(body.Span) };
+                if (state.BodyMode == BodySendMode.Buffered)
+                {
+                    // The whole body changed: keep content-length true to it.
+                    common.HeaderMutation ??= new HeaderMutation();
+                    common.HeaderMutation.SetHeaders.Add(HeaderOptions.OverwriteRaw(
+                        "content-length", body.Length.ToString(CultureInfo.InvariantCulture)));
+                }
+            }
+        }
+
+        return direction == HttpDirection.Request
+            ? new ProcessingResponse { RequestBody = new BodyResponse { Response = common } }
+            : new ProcessingResponse { ResponseBody = new BodyResponse { Response = common } };
+    }
+
+    public static ProcessingResponse Trailers(HttpDirection direction, InspectionVerdict verdict)
+    {
+        if (verdict.IsPassThrough)
+        {
+            return direction == HttpDirection.Request ? ContinueRequestTrailers : ContinueResponseTrailers;
+        }
+
+        var trailers = new TrailersResponse { HeaderMutation = Mutation(verdict) };
+        return direction == HttpDirection.Request
+            ? new ProcessingResponse { RequestTrailers = trailers }
+            : new ProcessingResponse { ResponseTrailers = trailers };
+    }
+
+    public static ProcessingResponse Immediate(ImmediateReply reply, string exchangeId)
+    {
+        // Envoy refuses a local reply below 200; a rejection is never informational.
+        var status = reply.HttpStatus is >= 200 and <= 599 ? reply.HttpStatus : 403;
+        var headers = new HeaderMutation();
+        headers.SetHeaders.Add(HeaderOptions.OverwriteRaw("content-type", reply.Body is null ? "application/json" : "text/plain; charset=utf-8"));
+        headers.SetHeaders.Add(HeaderOptions.OverwriteRaw("x-governance-exchange-id", exchangeId));
+        foreach (var (name, value) in reply.Headers)
+        {
+            headers.SetHeaders.Add(HeaderOptions.OverwriteRaw(name, value));
+        }
+
+        return new ProcessingResponse
+        {
+            ImmediateResponse = new ImmediateResponse
+            {
+                Status = new global::Envoy.Type.V3.HttpStatus { Code = (global::Envoy.Type.V3.StatusCode)status },
+                Headers = headers,
+                Body = ByteString.CopyFrom(reply.Body ?? JsonError(reply.Reason, exchangeId), Encoding.UTF8),
+                Details = reply.Reason,
+            },
+        };
+    }
+
+    private static CommonResponse Common(HttpDirection direction, InspectionVerdict verdict, bool includeHeaders = true) => new()
+    {
+        HeaderMutation = includeHeaders && (verdict.SetHeaders.Count > 0 || verdict.RemoveHeaders.Count > 0) ? Mutation(verdict) : null,
+        // Envoy ignores clear_route_cache on the response path; sending it there would only mislead.
+        ClearRouteCache = direction == HttpDirection.Request && verdict.ClearRouteCache,
+    };
+
+    private static HeaderMutation Mutation(InspectionVerdict verdict)
+    {
+        var mutation = new HeaderMutation();
+        foreach (var (name, value) in verdict.SetHeaders)
+        {
+            mutation.SetHeaders.Add(HeaderOptions.OverwriteRaw(name, value));
+        }
+
+        mutation.RemoveHeaders.Add(verdict.RemoveHeaders);
+        return mutation;
+    }
+
+    // mode_override replaces the filter's whole mode for this exchange, so it restates what the session
+    // knows: header modes stay SEND (we are answering headers), trailers keep Envoy's default.
+    private static ProcessingMode ModeOverride(DirectionState request, DirectionState response) => new()
+    {
+        RequestHeaderMode = HeaderSendMode.Send,
+        ResponseHeaderMode = HeaderSendMode.Send,
+        RequestBodyMode = request.BodyMode,
+        ResponseBodyMode = response.BodyMode,
+    };
+
+    private static string JsonError(string reason, string exchangeId)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("error", reason);
+            json.WriteString("exchange_id", exchangeId);
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+    }
+}

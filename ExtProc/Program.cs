@@ -1,0 +1,3 @@
+using EnvoyGovern.ExtProc;
+
+await ExtProcApp.Build(args).RunAsync();

@@ -1,0 +1,35 @@
+namespace EnvoyGovern.Cli;
+
+/// <summary>Dispatches <c>envoy-govern</c> sub-commands.</summary>
+internal static class CommandLine
+{
+    public const int Ok = 0;
+    public const int UsageError = 64;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var command = args.Length == 0 || args[0].StartsWith('-') ? "serve" : args[0];
+        var rest = args.Length == 0 || args[0].StartsWith('-') ? args : args[1..];
+        switch (command)
+        {
+            case "serve":
+                return await ServeCommand.RunAsync(rest);
+            case "help" or "--help" or "-h":
+                await Console.Out.WriteLineAsync(Usage);
+                return Ok;
+            default:
+                await Console.Error.WriteLineAsync($"envoy-govern: unknown command '{command}'.\n{Usage}");
+                return UsageError;
+        }
+    }
+
+    private const string Usage = """
+        usage: envoy-govern <command> [options]
+
+        commands:
+          serve    run ExtAuthz (gRPC 127.0.0.1:9001, admin :9101) and ExtProc (gRPC :9002, admin :9102)
+                   in one process. Endpoints are standard Kestrel configuration under ExtAuthz:Kestrel and
+                   ExtProc:Kestrel, e.g. ExtAuthz__Kestrel__Endpoints__Grpc__Url=http://0.0.0.0:9001
+          help     show this text
+        """;
+}

@@ -1,0 +1,3 @@
+using EnvoyGovern.Cli;
+
+return await CommandLine.RunAsync(args);

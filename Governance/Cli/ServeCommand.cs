@@ -1,0 +1,23 @@
+using EnvoyGovern.ExtAuthz;
+using EnvoyGovern.ExtProc;
+
+namespace EnvoyGovern.Cli;
+
+/// <summary>
+/// Runs both services in one process: the simplest deployment and the local demo. Each keeps its own
+/// listeners, health and shutdown; if one stops, the other is stopped too, so the process never serves
+/// half of the governance.
+/// </summary>
+internal static class ServeCommand
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        await using var extAuthz = ExtAuthzApp.Build(args, configurationPrefix: "ExtAuthz");
+        await using var extProc = ExtProcApp.Build(args, configurationPrefix: "ExtProc");
+        var runs = new[] { extAuthz.RunAsync(), extProc.RunAsync() };
+        var first = await Task.WhenAny(runs);
+        await Task.WhenAll(extAuthz.StopAsync(), extProc.StopAsync());
+        await Task.WhenAll(runs);
+        return first.IsFaulted ? 1 : CommandLine.Ok;
+    }
+}

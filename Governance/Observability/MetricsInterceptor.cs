@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using EnvoyGovern.Governance.Hosting;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
+namespace EnvoyGovern.Governance.Observability;
+
+/// <summary>Counts every call by its final gRPC status and times it.</summary>
+internal sealed class MetricsInterceptor(GrpcMetrics metrics, GovernanceService service) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var code = StatusCode.Unknown;
+        try
+        {
+            var response = await continuation(request, context);
+            code = context.Status.StatusCode;
+            return response;
+        }
+        catch (RpcException ex)
+        {
+            code = ex.StatusCode;
+            throw;
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            code = StatusCode.Cancelled;
+            throw;
+        }
+        finally
+        {
+            metrics.Record(service.Name, MethodName(context.Method), CodeName(code), Stopwatch.GetElapsedTime(start));
+        }
+    }
+
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream,
+        IServerStreamWriter<TResponse> responseStream,
+        ServerCallContext context,
+        DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var code = StatusCode.Unknown;
+        try
+        {
+            await continuation(requestStream, responseStream, context);
+            code = context.Status.StatusCode;
+        }
+        catch (RpcException ex)
+        {
+            code = ex.StatusCode;
+            throw;
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            code = StatusCode.Cancelled;
+            throw;
+        }
+        finally
+        {
+            metrics.Record(service.Name, MethodName(context.Method), CodeName(code), Stopwatch.GetElapsedTime(start));
+        }
+    }
+
+    // "/envoy.service.auth.v3.Authorization/Check" -> "Check": a short, bounded label.
+    private static string MethodName(string method)
+    {
+        var slash = method.LastIndexOf('/');
+        return slash >= 0 ? method[(slash + 1)..] : method;
+    }
+
+    private static string CodeName(StatusCode code) => code switch
+    {
+        StatusCode.OK => "OK",
+        StatusCode.Cancelled => "CANCELLED",
+        StatusCode.InvalidArgument => "INVALID_ARGUMENT",
+        StatusCode.DeadlineExceeded => "DEADLINE_EXCEEDED",
+        StatusCode.ResourceExhausted => "RESOURCE_EXHAUSTED",
+        StatusCode.FailedPrecondition => "FAILED_PRECONDITION",
+        StatusCode.Internal => "INTERNAL",
+        StatusCode.Unavailable => "UNAVAILABLE",
+        _ => "OTHER",
+    };
+}

@@ -1,0 +1,181 @@
+using Envoy.Extensions.Filters.Http.ExtProc.V3;
+using Envoy.Service.ExtProc.V3;
+using Google.Protobuf;
+
+namespace EnvoyGovern.Protos.Compat;
+
+/// <summary>
+/// Wire-level access to ext_proc fields that newer Envoy versions (1.32 and later) send or accept but
+/// that the pinned protos predate: <c>ProcessingRequest.protocol_config</c> (field 11),
+/// <c>BodyMutation.streamed_response</c> (field 3) and the <c>FULL_DUPLEX_STREAMED</c> body mode (4).
+/// </summary>
+/// <remarks>
+/// Google.Protobuf keeps unknown fields when it parses and writes them back when it serialises, so these
+/// fields survive a round trip through the generated types. Reading them needs the bytes again; writing
+/// them means parsing crafted bytes into the generated type. Both are done only where the field can occur.
+/// </remarks>
+public static class ExtProcWire
+{
+    /// <summary><c>ProcessingMode.BodySendMode.FULL_DUPLEX_STREAMED</c>, absent from the pinned enum.</summary>
+    public const ProcessingMode.Types.BodySendMode FullDuplexStreamed = (ProcessingMode.Types.BodySendMode)4;
+
+    private const int ProtocolConfigField = 11;
+    private const int StreamedResponseField = 3;
+
+    /// <summary>Reads <c>protocol_config</c> from a request, which Envoy sends in the first message only.</summary>
+    public static ProtocolConfiguration? ReadProtocolConfig(ProcessingRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var bytes = FindField(request.ToByteString(), ProtocolConfigField);
+        if (bytes is null)
+        {
+            return null;
+        }
+
+        var input = new CodedInputStream(bytes.ToByteArray());
+        var requestMode = ProcessingMode.Types.BodySendMode.None;
+        var responseMode = ProcessingMode.Types.BodySendMode.None;
+        var sendBodyWithoutWaiting = false;
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            switch (WireFormat.GetTagFieldNumber(tag))
+            {
+                case 1 when WireFormat.GetTagWireType(tag) == WireFormat.WireType.Varint:
+                    requestMode = (ProcessingMode.Types.BodySendMode)input.ReadEnum();
+                    break;
+                case 2 when WireFormat.GetTagWireType(tag) == WireFormat.WireType.Varint:
+                    responseMode = (ProcessingMode.Types.BodySendMode)input.ReadEnum();
+                    break;
+                case 3 when WireFormat.GetTagWireType(tag) == WireFormat.WireType.Varint:
+                    sendBodyWithoutWaiting = input.ReadBool();
+                    break;
+                default:
+                    input.SkipLastField();
+                    break;
+            }
+        }
+
+        return new ProtocolConfiguration(requestMode, responseMode, sendBodyWithoutWaiting);
+    }
+
+    /// <summary>Returns a copy of <paramref name="request"/> that carries <c>protocol_config</c>, as Envoy sends it.</summary>
+    public static ProcessingRequest WithProtocolConfig(ProcessingRequest request, ProtocolConfiguration config)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(config);
+        using var inner = new MemoryStream();
+        var innerOut = new CodedOutputStream(inner);
+        WriteEnumIfSet(innerOut, 1, config.RequestBodyMode);
+        WriteEnumIfSet(innerOut, 2, config.ResponseBodyMode);
+        if (config.SendBodyWithoutWaitingForHeaderResponse)
+        {
+            innerOut.WriteTag(3, WireFormat.WireType.Varint);
+            innerOut.WriteBool(true);
+        }
+
+        innerOut.Flush();
+        using var outer = new MemoryStream();
+        request.WriteTo(outer);
+        var outerOut = new CodedOutputStream(outer);
+        outerOut.WriteTag(ProtocolConfigField, WireFormat.WireType.LengthDelimited);
+        outerOut.WriteBytes(ByteString.CopyFrom(inner.ToArray()));
+        outerOut.Flush();
+        return ProcessingRequest.Parser.ParseFrom(outer.ToArray());
+    }
+
+    /// <summary>A body mutation carrying <c>streamed_response</c>, the only body answer full-duplex mode accepts.</summary>
+    public static BodyMutation StreamedResponse(ReadOnlySpan<byte> body, bool endOfStream)
+    {
+        using var inner = new MemoryStream(body.Length + 8);
+        var innerOut = new CodedOutputStream(inner);
+        if (!body.IsEmpty)
+        {
+            innerOut.WriteTag(1, WireFormat.WireType.LengthDelimited);
+            innerOut.WriteBytes(ByteString.CopyFrom(body));
+        }
+
+        if (endOfStream)
+        {
+            innerOut.WriteTag(2, WireFormat.WireType.Varint);
+            innerOut.WriteBool(true);
+        }
+
+        innerOut.Flush();
+        using var outer = new MemoryStream((int)inner.Length + 8);
+        var outerOut = new CodedOutputStream(outer);
+        outerOut.WriteTag(StreamedResponseField, WireFormat.WireType.LengthDelimited);
+        outerOut.WriteBytes(ByteString.CopyFrom(inner.ToArray()));
+        outerOut.Flush();
+        return BodyMutation.Parser.ParseFrom(outer.ToArray());
+    }
+
+    /// <summary>Reads <c>streamed_response</c> from a body mutation, if it carries one.</summary>
+    public static bool TryReadStreamedResponse(BodyMutation mutation, out ByteString body, out bool endOfStream)
+    {
+        ArgumentNullException.ThrowIfNull(mutation);
+        body = ByteString.Empty;
+        endOfStream = false;
+        var bytes = FindField(mutation.ToByteString(), StreamedResponseField);
+        if (bytes is null)
+        {
+            return false;
+        }
+
+        var input = new CodedInputStream(bytes.ToByteArray());
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            switch (WireFormat.GetTagFieldNumber(tag))
+            {
+                case 1 when WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited:
+                    body = input.ReadBytes();
+                    break;
+                case 2 when WireFormat.GetTagWireType(tag) == WireFormat.WireType.Varint:
+                    endOfStream = input.ReadBool();
+                    break;
+                default:
+                    input.SkipLastField();
+                    break;
+            }
+        }
+
+        return true;
+    }
+
+    private static void WriteEnumIfSet(CodedOutputStream output, int field, ProcessingMode.Types.BodySendMode mode)
+    {
+        if (mode != ProcessingMode.Types.BodySendMode.None)
+        {
+            output.WriteTag(field, WireFormat.WireType.Varint);
+            output.WriteEnum((int)mode);
+        }
+    }
+
+    // Last occurrence wins for a singular message field in proto3; Envoy sends it once.
+    private static ByteString? FindField(ByteString message, int field)
+    {
+        var input = new CodedInputStream(message.ToByteArray());
+        ByteString? found = null;
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            if (WireFormat.GetTagFieldNumber(tag) == field && WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited)
+            {
+                found = input.ReadBytes();
+            }
+            else
+            {
+                input.SkipLastField();
+            }
+        }
+
+        return found;
+    }
+}
+
+/// <summary>Envoy's <c>ProtocolConfiguration</c>: the body modes the filter is configured with.</summary>
+public sealed record ProtocolConfiguration(
+    ProcessingMode.Types.BodySendMode RequestBodyMode,
+    ProcessingMode.Types.BodySendMode ResponseBodyMode,
+    bool SendBodyWithoutWaitingForHeaderResponse);
