@@ -110,6 +110,7 @@ public static class GovernanceHost
         services.AddOptions<HostOptions>()
             .Configure<IOptions<HostingOptions>>((host, hosting) => host.ShutdownTimeout = hosting.Value.ShutdownTimeout);
 
+        services.AddHostedService<DrainDelay>();
         services.AddSingleton<GrpcMetrics>();
         services.AddSingleton<MetricsInterceptor>();
         services.AddGrpc(grpc =>

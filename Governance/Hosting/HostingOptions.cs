@@ -12,6 +12,13 @@ public sealed class HostingOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// After SIGTERM, how long to keep serving while reporting NOT_SERVING, so that load balancers stop
+    /// sending calls before the listeners close. Part of <see cref="ShutdownTimeout"/>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan DrainDelay { get; set; } = TimeSpan.Zero;
+
     /// <summary>Largest gRPC message accepted; larger ones fail with RESOURCE_EXHAUSTED, never buffer unbounded.</summary>
     [Range(64 * 1024, 64 * 1024 * 1024)]
     public int MaxReceiveMessageBytes { get; set; } = 4 * 1024 * 1024;
