@@ -41,12 +41,11 @@ internal static class CommonResponseRules
             violations.Add(new(ExtProcRuleIds.ReplaceNotInHeaders, "CONTINUE_AND_REPLACE in a body response; Envoy honours it only in headers responses."));
         }
 
-        var headersHeld = context.BodyMode is Mode.Buffered or Mode.BufferedPartial
-            || (context.BodyMode == Mode.Streamed && context.Config.SendBodyWithoutWaitingForHeaderResponse);
-        if (common.HeaderMutation is not null && !headersHeld)
+        // Envoy applies a body answer's header_mutation only while it still holds the headers.
+        if (common.HeaderMutation is not null && context.Headers is null)
         {
             violations.Add(new(ExtProcRuleIds.HeaderMutationIgnored,
-                $"header_mutation in a {context.BodyMode} body response; the headers already went on, Envoy ignores it."));
+                $"header_mutation in a {context.BodyMode} body response after the headers went on; Envoy ignores it."));
         }
 
         BodyMutationRules.Check(common, context, violations);
