@@ -23,8 +23,9 @@ internal sealed class ExtProcMetrics
             new CounterConfiguration { LabelNames = ["phase"] });
         // Children resolved once: no label lookup per message.
         var phases = Enum.GetValues<ProcessingRequest.RequestOneofCase>();
-        _phaseDuration = new Histogram.Child[phases.Length];
-        _rejections = new Counter.Child[phases.Length];
+        var slots = phases.Max(p => (int)p) + 1;
+        _phaseDuration = new Histogram.Child[slots];
+        _rejections = new Counter.Child[slots];
         foreach (var phase in phases)
         {
             _phaseDuration[(int)phase] = duration.WithLabels(PhaseName(phase));

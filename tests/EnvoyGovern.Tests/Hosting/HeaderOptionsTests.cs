@@ -1,4 +1,3 @@
-using Envoy.Config.Core.V3;
 using EnvoyGovern.Governance.Envoy;
 using AppendAction = Envoy.Config.Core.V3.HeaderValueOption.Types.HeaderAppendAction;
 

@@ -33,6 +33,6 @@ public sealed class BodyMutationRenameTests
         var json = JsonFormatter.Default.Format(new BodyMutation { ClearBodyChunk = true });
 
         Assert.Equal("{ \"clearBody\": true }", json);
-        Assert.True(JsonParser.Default.Parse<BodyMutation>("{\"clear_body\": true}").ClearBodyChunk);
+        Assert.True(JsonParser.Default.Parse<BodyMutation>("{\"clearBody\": true}").ClearBodyChunk);
     }
 }
