@@ -23,7 +23,13 @@ internal static class DriverHarness
         yield return Answers.Continue(request);
     }
 
-    public static ExtProcFilterConfig Mode(ProcessingMode.Types.BodySendMode request, ProcessingMode.Types.HeaderSendMode trailers = ProcessingMode.Types.HeaderSendMode.Default) => new()
+    /// <summary>
+    /// Envoy's defaults with a generous message timeout: the 200 ms default is too tight for a test
+    /// host under load (JIT, parallel tests). Timeout tests set their own.
+    /// </summary>
+    public static ExtProcFilterConfig Relaxed { get; } = new() { MessageTimeout = TimeSpan.FromSeconds(5) };
+
+    public static ExtProcFilterConfig Mode(ProcessingMode.Types.BodySendMode request, ProcessingMode.Types.HeaderSendMode trailers = ProcessingMode.Types.HeaderSendMode.Default) => Relaxed with
     {
         ProcessingMode = new ProcessingMode { RequestBodyMode = request, RequestTrailerMode = trailers, ResponseHeaderMode = ProcessingMode.Types.HeaderSendMode.Skip },
     };

@@ -13,7 +13,7 @@ public sealed class DriverSequenceTests
     [Fact]
     public async Task RunAsync_DefaultMode_SendsBothHeadersWithProtocolConfigFirstOnly()
     {
-        var (outcome, processor) = await RunAsync(new ExtProcFilterConfig(), HttpExchange.Create(), ContinueAll);
+        var (outcome, processor) = await RunAsync(Relaxed, HttpExchange.Create(), ContinueAll);
 
         Assert.Equal("RequestHeaders,ResponseHeaders", Kinds(processor));
         Assert.True(processor.Received[0].RequestHeaders.EndOfStream);
@@ -27,7 +27,7 @@ public sealed class DriverSequenceTests
     [Fact]
     public async Task RunAsync_HeadersSkip_SendsNothing()
     {
-        var config = new ExtProcFilterConfig { ProcessingMode = new() { RequestHeaderMode = HeaderMode.Skip, ResponseHeaderMode = HeaderMode.Skip } };
+        var config = Relaxed with { ProcessingMode = new() { RequestHeaderMode = HeaderMode.Skip, ResponseHeaderMode = HeaderMode.Skip } };
 
         var (outcome, processor) = await RunAsync(config, HttpExchange.Create(), ContinueAll);
 
@@ -147,7 +147,7 @@ public sealed class DriverSequenceTests
     [Fact]
     public async Task RunAsync_ModeOverrideAllowed_RequestsBody()
     {
-        var config = new ExtProcFilterConfig { AllowModeOverride = true };
+        var config = Relaxed with { AllowModeOverride = true };
         static IEnumerable<ProcessingResponse> AskForBody(ProcessingRequest r, FakeProcessorCall p)
         {
             var answer = Answers.Continue(r);
@@ -175,7 +175,7 @@ public sealed class DriverSequenceTests
             return [answer];
         }
 
-        var (outcome, processor) = await RunAsync(new ExtProcFilterConfig(), WithBody("x"), AskForBody);
+        var (outcome, processor) = await RunAsync(Relaxed, WithBody("x"), AskForBody);
 
         Assert.Equal("RequestHeaders,ResponseHeaders", Kinds(processor));
         Assert.Contains(outcome.Violations, v => v.Rule == ExtProcRuleIds.ModeOverrideIgnored);
