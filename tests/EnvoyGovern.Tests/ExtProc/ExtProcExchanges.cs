@@ -1,6 +1,5 @@
 using System.Text;
 using Envoy.Extensions.Filters.Http.ExtProc.V3;
-using Envoy.Service.ExtProc.V3;
 using EnvoyGovern.Conformance.ExtProc;
 using EnvoyGovern.Tests.Fixtures;
 
@@ -39,9 +38,13 @@ internal static class ExtProcExchanges
 
     public static Task<ExtProcOutcome> RunAsync(RunningService service, ExtProcFilterConfig config, HttpExchange exchange)
     {
-        var client = new ExternalProcessor.ExternalProcessorClient(service.Channel);
+        var client = new Envoy.Service.ExtProc.V3.ExternalProcessor.ExternalProcessorClient(service.Channel);
         return new EnvoyExtProcDriver(config, ct => client.Process(cancellationToken: ct)).RunAsync(exchange);
     }
+
+    /// <summary>No violation of Envoy's rules; the message lists them when there are.</summary>
+    public static void AssertConforms(ExtProcOutcome outcome) =>
+        Xunit.Assert.True(outcome.Violations.Count == 0, string.Join("\n", outcome.Violations));
 
     public static string Text(ReadOnlyMemory<byte> bytes) => Encoding.UTF8.GetString(bytes.Span);
 

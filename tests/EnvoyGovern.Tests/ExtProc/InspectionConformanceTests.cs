@@ -20,7 +20,7 @@ public sealed class InspectionConformanceTests
 
         var outcome = await RunAsync(service, Config(BodySendMode.Streamed, trailers: true), WithBodies(trailers: true));
 
-        Assert.Empty(outcome.Violations);
+        AssertConforms(outcome);
         var request = inspector.Events.Where(e => e.StartsWith("Request", StringComparison.Ordinal)).ToArray();
         Assert.Equal(["RequestHeaders", "RequestBody(15)", "RequestBody(14)", "RequestBody(0,end)", "RequestTrailers"], request);
     }
@@ -36,7 +36,7 @@ public sealed class InspectionConformanceTests
 
         var outcome = await RunAsync(service, Config(BodySendMode.Buffered), WithBodies(trailers: false));
 
-        Assert.Empty(outcome.Violations);
+        AssertConforms(outcome);
         Assert.Equal(403, outcome.LocalReplyStatus);
         Assert.False(outcome.RequestForwardedUpstream);
         Assert.Equal("prompt_injection", outcome.ImmediateResponse?.Details);
@@ -51,7 +51,7 @@ public sealed class InspectionConformanceTests
 
         var outcome = await RunAsync(service, Config(BodySendMode.None), WithBodies(trailers: false));
 
-        Assert.Empty(outcome.Violations);
+        AssertConforms(outcome);
         Assert.Equal(403, outcome.LocalReplyStatus);
     }
 
@@ -66,7 +66,7 @@ public sealed class InspectionConformanceTests
 
         var outcome = await RunAsync(service, Config(BodySendMode.None, allowModeOverride: true), WithBodies(trailers: false));
 
-        Assert.Empty(outcome.Violations);
+        AssertConforms(outcome);
         Assert.Contains("RequestBody(29,end)", inspector.Events);
         Assert.Equal("{\"model\":\"gpt\",\"messages\":[]}", System.Text.Encoding.UTF8.GetString(inspector.RequestBody));
     }
@@ -86,7 +86,7 @@ public sealed class InspectionConformanceTests
 
         var outcome = await RunAsync(service, Config(BodySendMode.Buffered), exchange);
 
-        Assert.Empty(outcome.Violations);
+        AssertConforms(outcome);
         Assert.Equal("{\"redacted\":true}", Text(outcome.RequestBody));
         Assert.Contains(new KeyValuePair<string, string>("content-length", "17"), outcome.RequestHeaders);
     }
@@ -104,7 +104,7 @@ public sealed class InspectionConformanceTests
 
         var outcome = await RunAsync(service, Config(EnvoyGovern.Protos.Compat.ExtProcWire.FullDuplexStreamed, trailers: true), WithBodies(trailers: true));
 
-        Assert.Empty(outcome.Violations);
+        AssertConforms(outcome);
         Assert.Equal("{\"MODEL\":\"GPT\",\"MESSAGES\":[]}", Text(outcome.RequestBody));
     }
 }

@@ -50,10 +50,15 @@ internal sealed partial class ExtProcRun
         var trailersKind = data.Direction == Direction.Request ? Kind.RequestTrailers : Kind.ResponseTrailers;
         while (!(trailersDone && bodyDone) && !Terminated && !_complete)
         {
-            // Judge each answer against what it claims to answer; trailers are valid at any point.
+            // Judge each answer against what it claims to answer: once Envoy has sent the trailers, a
+            // trailers answer is valid at any point (the trailers end the body); a body answer is valid
+            // until the body has ended.
             var next = bodyDone ? trailersKind : BodyKind(data.Direction);
             var expectTrailers = !trailersDone;
-            var answer = await AwaitAnswerAsync(null, () => Context(data, next), timed: false);
+            var answer = await AwaitAnswerAsync(
+                null,
+                m => Context(data, expectTrailers && (m.RequestTrailers is not null || m.ResponseTrailers is not null) ? trailersKind : next),
+                timed: false);
             if (answer is null)
             {
                 return;

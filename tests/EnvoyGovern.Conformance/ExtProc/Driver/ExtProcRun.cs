@@ -47,7 +47,11 @@ internal sealed partial class ExtProcRun(ExtProcFilterConfig config, ProcessorSt
     /// Waits for the answer to <paramref name="sent"/>. Returns it when Envoy would apply it; null when
     /// processing stopped (local reply, or the stream is done and traffic flows on unprocessed).
     /// </summary>
-    private async Task<ProcessingResponse?> AwaitAnswerAsync(ProcessingRequest? sent, Func<ExtProcMessageContext> context, bool timed)
+    private Task<ProcessingResponse?> AwaitAnswerAsync(ProcessingRequest? sent, Func<ExtProcMessageContext> context, bool timed) =>
+        AwaitAnswerAsync(sent, _ => context(), timed);
+
+    /// <summary>As above, for answers whose expected kind depends on the answer itself (full duplex).</summary>
+    private async Task<ProcessingResponse?> AwaitAnswerAsync(ProcessingRequest? sent, Func<ProcessingResponse, ExtProcMessageContext> context, bool timed)
     {
         var timeout = timed ? _config.MessageTimeout : _config.FullDuplexIdleTimeout;
         var overrideUsed = false;
@@ -69,7 +73,7 @@ internal sealed partial class ExtProcRun(ExtProcFilterConfig config, ProcessorSt
             var message = read.Message!;
             _stream.Transcript.Add(new(paired ? null : sent, message));
             paired = sent is not null;
-            var violations = ExtProcResponseRules.Validate(message, context() with { OverrideUsedInState = overrideUsed });
+            var violations = ExtProcResponseRules.Validate(message, context(message) with { OverrideUsedInState = overrideUsed });
             _violations.AddRange(violations);
             if (message.OverrideMessageTimeout is not null)
             {
