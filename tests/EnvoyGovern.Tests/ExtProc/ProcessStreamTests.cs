@@ -1,0 +1,144 @@
+using Envoy.Config.Core.V3;
+using Envoy.Service.ExtProc.V3;
+using EnvoyGovern.Tests.Fixtures;
+using Google.Protobuf;
+using Grpc.Core;
+using ExternalProcessorClient = Envoy.Service.ExtProc.V3.ExternalProcessor.ExternalProcessorClient;
+
+namespace EnvoyGovern.Tests.ExtProc;
+
+/// <summary>Raw streams: bad input, cancellation and deadlines get a clear gRPC status, never a crash or a hang.</summary>
+public sealed class ProcessStreamTests : IAsyncLifetime
+{
+    private RunningService _service = null!;
+
+    private ExternalProcessorClient Client => new(_service.Channel);
+
+    public async Task InitializeAsync() => _service = await RunningService.StartExtProcAsync();
+
+    public async Task DisposeAsync() => await _service.DisposeAsync();
+
+    [Fact]
+    public async Task Process_EmptyMessage_InvalidArgument()
+    {
+        using var call = Client.Process();
+
+        await call.RequestStream.WriteAsync(new ProcessingRequest());
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("request_headers", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Process_RequestHeadersTwice_FailedPrecondition()
+    {
+        using var call = Client.Process();
+        await call.RequestStream.WriteAsync(Headers(endOfStream: false));
+        Assert.True(await call.ResponseStream.MoveNext());
+
+        await call.RequestStream.WriteAsync(Headers(endOfStream: false));
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Contains("twice", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Process_BodyAfterEndOfStream_FailedPrecondition()
+    {
+        using var call = Client.Process();
+        await call.RequestStream.WriteAsync(Headers(endOfStream: true));
+        Assert.True(await call.ResponseStream.MoveNext());
+
+        await call.RequestStream.WriteAsync(new ProcessingRequest { RequestBody = new HttpBody { Body = ByteString.CopyFromUtf8("x") } });
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Process_HalfCloseAfterAnswers_CompletesOk()
+    {
+        using var call = Client.Process();
+        await call.RequestStream.WriteAsync(Headers(endOfStream: true));
+        Assert.True(await call.ResponseStream.MoveNext());
+        Assert.Equal(ProcessingResponse.ResponseOneofCase.RequestHeaders, call.ResponseStream.Current.ResponseCase);
+
+        await call.RequestStream.CompleteAsync();
+
+        Assert.False(await call.ResponseStream.MoveNext());
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+    }
+
+    [Fact]
+    public async Task Process_ObservabilityMode_NoAnswers()
+    {
+        using var call = Client.Process();
+        var message = Headers(endOfStream: true);
+        message.ObservabilityMode = true;
+
+        await call.RequestStream.WriteAsync(message);
+        await call.RequestStream.CompleteAsync();
+
+        Assert.False(await call.ResponseStream.MoveNext());
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+    }
+
+    [Fact]
+    public async Task Process_ClientCancelsMidStream_ServiceKeepsServing()
+    {
+        using (var cancellation = new CancellationTokenSource())
+        {
+            using var call = Client.Process(cancellationToken: cancellation.Token);
+            await call.RequestStream.WriteAsync(Headers(endOfStream: false));
+            Assert.True(await call.ResponseStream.MoveNext());
+            await cancellation.CancelAsync();
+            var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+            Assert.Equal(StatusCode.Cancelled, error.StatusCode);
+        }
+
+        using var next = Client.Process();
+        await next.RequestStream.WriteAsync(Headers(endOfStream: true));
+        Assert.True(await next.ResponseStream.MoveNext());
+    }
+
+    [Fact]
+    public async Task Process_DeadlineExceededMidStream_DeadlineExceeded()
+    {
+        using var call = Client.Process(deadline: DateTime.UtcNow.AddMilliseconds(300));
+        await call.RequestStream.WriteAsync(Headers(endOfStream: false));
+        Assert.True(await call.ResponseStream.MoveNext());
+
+        // Envoy never half-closes here: the deadline must end the stream.
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+
+        Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Process_SixteenMebibyteChunk_ResourceExhaustedAndServiceSurvives()
+    {
+        using var call = Client.Process();
+        await call.RequestStream.WriteAsync(Headers(endOfStream: false));
+        Assert.True(await call.ResponseStream.MoveNext());
+
+        var oversized = new ProcessingRequest { RequestBody = new HttpBody { Body = ByteString.CopyFrom(new byte[16 * 1024 * 1024]), EndOfStream = true } };
+        var writeError = await Record.ExceptionAsync(() => call.RequestStream.WriteAsync(oversized));
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+
+        Assert.True(writeError is null or RpcException or InvalidOperationException, $"unexpected {writeError}");
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        using var next = Client.Process();
+        await next.RequestStream.WriteAsync(Headers(endOfStream: true));
+        Assert.True(await next.ResponseStream.MoveNext());
+    }
+
+    private static ProcessingRequest Headers(bool endOfStream)
+    {
+        var map = new HeaderMap();
+        map.Headers.Add(new HeaderValue { Key = ":method", RawValue = ByteString.CopyFromUtf8("POST") });
+        map.Headers.Add(new HeaderValue { Key = ":path", RawValue = ByteString.CopyFromUtf8("/v1/chat/completions") });
+        return new ProcessingRequest { RequestHeaders = new HttpHeaders { Headers = map, EndOfStream = endOfStream } };
+    }
+}
