@@ -6,13 +6,18 @@ namespace EnvoyGovern.Governance.Hosting;
 /// <summary>
 /// On shutdown, keeps serving for <see cref="HostingOptions.DrainDelay"/> while health already says
 /// NOT_SERVING, so that Envoy's health checks and Kubernetes endpoints stop routing to this replica
-/// before its listeners close. Registered after the web server, so it stops first.
+/// before its listeners close. The wait runs in <see cref="StoppingAsync"/>, which the host calls
+/// before it stops any hosted service, the web server included.
 /// </summary>
-internal sealed class DrainDelay(IOptions<HostingOptions> options, TimeProvider time) : IHostedService
+internal sealed class DrainDelay(IOptions<HostingOptions> options, TimeProvider time) : IHostedLifecycleService
 {
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         var delay = options.Value.DrainDelay;
         if (delay > TimeSpan.Zero)
@@ -27,4 +32,8 @@ internal sealed class DrainDelay(IOptions<HostingOptions> options, TimeProvider 
             }
         }
     }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -19,14 +19,9 @@ internal sealed class MetricsInterceptor(GrpcMetrics metrics, GovernanceService 
             code = context.Status.StatusCode;
             return response;
         }
-        catch (RpcException ex)
+        catch (Exception ex)
         {
-            code = ex.StatusCode;
-            throw;
-        }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
-        {
-            code = StatusCode.Cancelled;
+            code = CodeOf(ex, context);
             throw;
         }
         finally
@@ -48,14 +43,9 @@ internal sealed class MetricsInterceptor(GrpcMetrics metrics, GovernanceService 
             await continuation(requestStream, responseStream, context);
             code = context.Status.StatusCode;
         }
-        catch (RpcException ex)
+        catch (Exception ex)
         {
-            code = ex.StatusCode;
-            throw;
-        }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
-        {
-            code = StatusCode.Cancelled;
+            code = CodeOf(ex, context);
             throw;
         }
         finally
@@ -63,6 +53,15 @@ internal sealed class MetricsInterceptor(GrpcMetrics metrics, GovernanceService 
             metrics.Record(service.Name, MethodName(context.Method), CodeName(code), Stopwatch.GetElapsedTime(start));
         }
     }
+
+    // What the client will see: an RpcException's code; cancellation by the caller; anything else
+    // leaves the handler as UNKNOWN (the services map their own failures before that).
+    private static StatusCode CodeOf(Exception exception, ServerCallContext context) => exception switch
+    {
+        RpcException rpc => rpc.StatusCode,
+        OperationCanceledException when context.CancellationToken.IsCancellationRequested => StatusCode.Cancelled,
+        _ => StatusCode.Unknown,
+    };
 
     // "/envoy.service.auth.v3.Authorization/Check" -> "Check": a short, bounded label.
     private static string MethodName(string method)

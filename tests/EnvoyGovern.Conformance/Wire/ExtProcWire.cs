@@ -9,6 +9,11 @@ namespace EnvoyGovern.Conformance.Wire;
 /// add Envoy .proto files, so the fields travel as unknown fields, which Google.Protobuf keeps on
 /// parse and writes back on serialize.
 /// </summary>
+/// <remarks>
+/// The services have their own codec for these fields (<c>EnvoyGovern.Protos.Compat.ExtProcWire</c>).
+/// This one is written separately on purpose: the harness plays Envoy and must not judge the services
+/// with the code under test, or a shared mistake would pass unnoticed.
+/// </remarks>
 public static class ExtProcWire
 {
     /// <summary>The <c>FULL_DUPLEX_STREAMED</c> body mode (= 4), missing from the pinned enum.</summary>
