@@ -35,7 +35,7 @@ internal sealed class ProcessingSession(InspectorChain inspectors, InspectionCon
 
         if (message.Attributes.Count > 0)
         {
-            context.Attributes.Add(message.Attributes);
+            MergeAttributes(message);
         }
 
         var start = ExtProcMetrics.Start();
@@ -62,6 +62,26 @@ internal sealed class ProcessingSession(InspectorChain inspectors, InspectionCon
         if (!message.ObservabilityMode)
         {
             await writer.WriteAsync(response, cancellationToken);
+        }
+    }
+
+    // Envoy sends attributes under the filter's namespace with request headers and again with response
+    // headers: the same key twice. Later fields win, earlier ones stay.
+    private void MergeAttributes(ProcessingRequest message)
+    {
+        foreach (var (key, value) in message.Attributes)
+        {
+            if (context.Attributes.TryGetValue(key, out var existing))
+            {
+                foreach (var (field, fieldValue) in value.Fields)
+                {
+                    existing.Fields[field] = fieldValue;
+                }
+            }
+            else
+            {
+                context.Attributes[key] = value.Clone();
+            }
         }
     }
 

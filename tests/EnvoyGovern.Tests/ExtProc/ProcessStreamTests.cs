@@ -72,6 +72,23 @@ public sealed class ProcessStreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Process_SameAttributeNamespaceInBothDirections_BothAnswered()
+    {
+        using var call = Client.Process();
+        var request = Headers(endOfStream: true);
+        request.Attributes["envoy.filters.http.ext_proc"] = Struct("request.path", "/v1/chat/completions");
+        var response = new ProcessingRequest { ResponseHeaders = new HttpHeaders { Headers = new HeaderMap(), EndOfStream = true } };
+        response.Attributes["envoy.filters.http.ext_proc"] = Struct("response.code", "200");
+
+        await call.RequestStream.WriteAsync(request);
+        Assert.True(await call.ResponseStream.MoveNext());
+        await call.RequestStream.WriteAsync(response);
+        Assert.True(await call.ResponseStream.MoveNext());
+
+        Assert.Equal(ProcessingResponse.ResponseOneofCase.ResponseHeaders, call.ResponseStream.Current.ResponseCase);
+    }
+
+    [Fact]
     public async Task Process_ObservabilityMode_NoAnswers()
     {
         using var call = Client.Process();
@@ -132,6 +149,13 @@ public sealed class ProcessStreamTests : IAsyncLifetime
         using var next = Client.Process();
         await next.RequestStream.WriteAsync(Headers(endOfStream: true));
         Assert.True(await next.ResponseStream.MoveNext());
+    }
+
+    private static Google.Protobuf.WellKnownTypes.Struct Struct(string field, string value)
+    {
+        var result = new Google.Protobuf.WellKnownTypes.Struct();
+        result.Fields[field] = Google.Protobuf.WellKnownTypes.Value.ForString(value);
+        return result;
     }
 
     private static ProcessingRequest Headers(bool endOfStream)
