@@ -2,6 +2,7 @@ using Envoy.Service.Auth.V3;
 using EnvoyGovern.Conformance.CheckRequests;
 using EnvoyGovern.ExtAuthz.Decisions;
 using EnvoyGovern.Tests.Fixtures;
+using EnvoyGovern.TestSupport;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,7 @@
 using System.Text;
 using Envoy.Extensions.Filters.Http.ExtProc.V3;
 using EnvoyGovern.Conformance.ExtProc;
-using EnvoyGovern.Tests.Fixtures;
+using EnvoyGovern.TestSupport;
 
 namespace EnvoyGovern.Tests.ExtProc;
 

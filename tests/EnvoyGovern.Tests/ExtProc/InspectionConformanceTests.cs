@@ -1,5 +1,6 @@
 using EnvoyGovern.ExtProc.Inspection;
 using EnvoyGovern.Tests.Fixtures;
+using EnvoyGovern.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using static EnvoyGovern.Tests.ExtProc.ExtProcExchanges;
 using BodySendMode = Envoy.Extensions.Filters.Http.ExtProc.V3.ProcessingMode.Types.BodySendMode;

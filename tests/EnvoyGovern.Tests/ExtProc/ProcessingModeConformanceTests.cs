@@ -1,5 +1,5 @@
 using EnvoyGovern.Protos.Compat;
-using EnvoyGovern.Tests.Fixtures;
+using EnvoyGovern.TestSupport;
 using static EnvoyGovern.Tests.ExtProc.ExtProcExchanges;
 using BodySendMode = Envoy.Extensions.Filters.Http.ExtProc.V3.ProcessingMode.Types.BodySendMode;
 using HeaderSendMode = Envoy.Extensions.Filters.Http.ExtProc.V3.ProcessingMode.Types.HeaderSendMode;

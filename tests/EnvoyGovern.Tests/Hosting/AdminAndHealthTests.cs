@@ -1,6 +1,6 @@
 using System.Net;
 using EnvoyGovern.Conformance.CheckRequests;
-using EnvoyGovern.Tests.Fixtures;
+using EnvoyGovern.TestSupport;
 using Grpc.Health.V1;
 using AuthorizationClient = Envoy.Service.Auth.V3.Authorization.AuthorizationClient;
 

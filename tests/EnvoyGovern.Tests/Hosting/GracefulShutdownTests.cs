@@ -1,6 +1,7 @@
 using EnvoyGovern.Conformance.CheckRequests;
 using EnvoyGovern.ExtAuthz.Decisions;
 using EnvoyGovern.Tests.Fixtures;
+using EnvoyGovern.TestSupport;
 using Grpc.Health.V1;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

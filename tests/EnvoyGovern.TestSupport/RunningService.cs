@@ -1,12 +1,10 @@
-using System.Net;
-using System.Net.Sockets;
 using EnvoyGovern.ExtAuthz;
 using EnvoyGovern.ExtProc;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace EnvoyGovern.Tests.Fixtures;
+namespace EnvoyGovern.TestSupport;
 
 /// <summary>A service started in-process on free loopback ports, with a real gRPC client and an admin client.</summary>
 public sealed class RunningService : IAsyncDisposable
@@ -45,8 +43,8 @@ public sealed class RunningService : IAsyncDisposable
         // A port picked free can be taken before Kestrel binds it; try again rather than fail the test.
         for (var attempt = 0; ; attempt++)
         {
-            var grpcPort = FreePort();
-            var adminPort = FreePort();
+            var grpcPort = LoopbackPorts.Free();
+            var adminPort = LoopbackPorts.Free();
             string[] args =
             [
                 $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{grpcPort}",
@@ -65,13 +63,6 @@ public sealed class RunningService : IAsyncDisposable
                 await app.DisposeAsync();
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()
