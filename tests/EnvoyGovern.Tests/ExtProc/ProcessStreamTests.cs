@@ -1,6 +1,6 @@
 using Envoy.Config.Core.V3;
 using Envoy.Service.ExtProc.V3;
-using EnvoyGovern.Tests.Fixtures;
+using EnvoyGovern.TestSupport;
 using Google.Protobuf;
 using Grpc.Core;
 using ExternalProcessorClient = Envoy.Service.ExtProc.V3.ExternalProcessor.ExternalProcessorClient;

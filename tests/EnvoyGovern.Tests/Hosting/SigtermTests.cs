@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using EnvoyGovern.Conformance.CheckRequests;
 using EnvoyGovern.Tests.Fixtures;
+using EnvoyGovern.TestSupport;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using AuthorizationClient = Envoy.Service.Auth.V3.Authorization.AuthorizationClient;
@@ -18,8 +17,8 @@ public sealed partial class SigtermTests
     [LinuxFact]
     public async Task Sigterm_During200ConcurrentChecks_EveryCallAnsweredAndCleanExit()
     {
-        var grpcPort = FreePort();
-        using var process = Start(grpcPort, FreePort());
+        var grpcPort = LoopbackPorts.Free();
+        using var process = Start(grpcPort, LoopbackPorts.Free());
         try
         {
             using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
@@ -109,12 +108,6 @@ public sealed partial class SigtermTests
         return directory?.FullName ?? throw new InvalidOperationException("EnvoyGovern.sln not found above the test directory");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);

@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using EnvoyGovern.ExtAuthz;
+using EnvoyGovern.TestSupport;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
@@ -15,7 +14,7 @@ public sealed class TlsEndpointTests : IDisposable
     [Fact]
     public async Task HealthCheck_MutualTlsWithClientCertificate_Serving()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         await using var app = await StartAsync(port, requireClientCertificate: true);
         using var channel = Channel(port, withClientCertificate: true);
 
@@ -27,7 +26,7 @@ public sealed class TlsEndpointTests : IDisposable
     [Fact]
     public async Task HealthCheck_MutualTlsWithoutClientCertificate_Refused()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         await using var app = await StartAsync(port, requireClientCertificate: true);
         using var channel = Channel(port, withClientCertificate: false);
 
@@ -40,7 +39,7 @@ public sealed class TlsEndpointTests : IDisposable
     public async Task HealthCheck_ClientCertificateFromOtherCa_Refused()
     {
         using var other = new TestCertificates();
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         await using var app = await StartAsync(port, requireClientCertificate: true);
         using var channel = Channel(port, withClientCertificate: true, clientCertificate: other.Client);
 
@@ -52,7 +51,7 @@ public sealed class TlsEndpointTests : IDisposable
     [Fact]
     public async Task HealthCheck_ServerTlsOnly_Serving()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         await using var app = await StartAsync(port, requireClientCertificate: false);
         using var channel = Channel(port, withClientCertificate: false);
 
@@ -68,7 +67,7 @@ public sealed class TlsEndpointTests : IDisposable
             $"--Kestrel:Endpoints:Grpc:Url=https://127.0.0.1:{port}",
             $"--Kestrel:Endpoints:Grpc:Certificate:Path={_certificates.ServerCertFile}",
             $"--Kestrel:Endpoints:Grpc:Certificate:KeyPath={_certificates.ServerKeyFile}",
-            $"--Kestrel:Endpoints:Admin:Url=http://127.0.0.1:{FreePort()}",
+            $"--Kestrel:Endpoints:Admin:Url=http://127.0.0.1:{LoopbackPorts.Free()}",
             "--Logging:MinimumLevel=Warning",
         ];
         if (requireClientCertificate)
@@ -95,12 +94,6 @@ public sealed class TlsEndpointTests : IDisposable
         return GrpcChannel.ForAddress($"https://127.0.0.1:{port}", new GrpcChannelOptions { HttpHandler = handler });
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public void Dispose() => _certificates.Dispose();
 }
