@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Grpc.Core;
 using Prometheus;
 
 namespace EnvoyGovern.Governance.Observability;
@@ -18,15 +20,45 @@ public sealed class GrpcMetrics
         "Time from the start of a gRPC call to its end (for ext_proc, the whole stream).",
         new HistogramConfiguration { LabelNames = ["service", "method"], Buckets = LatencyBuckets });
 
-    static GrpcMetrics() => MetricsDefaults.Apply();
+    // Label children resolved once per (service, method, code): every call pays one lookup, no allocation.
+    private readonly ConcurrentDictionary<(string Service, string Method, StatusCode Code), (Counter.Child Calls, Histogram.Child Duration)> _series = new();
 
-    /// <summary>Records one finished call.</summary>
-    public void Record(string service, string method, string code, TimeSpan elapsed)
-    {
-        _calls.WithLabels(service, method, code).Inc();
-        _duration.WithLabels(service, method).Observe(elapsed.TotalSeconds);
-    }
+    static GrpcMetrics() => MetricsDefaults.Apply();
 
     /// <summary>Buckets for per-phase latency histograms in the services.</summary>
     public static double[] PhaseBuckets => LatencyBuckets;
+
+    /// <summary>Records one finished call.</summary>
+    /// <param name="service">Service label (<c>ExtAuthz</c>, <c>ExtProc</c>).</param>
+    /// <param name="fullMethod">gRPC method path, such as <c>/envoy.service.auth.v3.Authorization/Check</c>.</param>
+    /// <param name="code">Final status of the call.</param>
+    /// <param name="elapsed">Duration of the call.</param>
+    public void Record(string service, string fullMethod, StatusCode code, TimeSpan elapsed)
+    {
+        var series = _series.GetOrAdd((service, fullMethod, code), static (key, self) => (
+            self._calls.WithLabels(key.Service, MethodName(key.Method), CodeName(key.Code)),
+            self._duration.WithLabels(key.Service, MethodName(key.Method))), this);
+        series.Calls.Inc();
+        series.Duration.Observe(elapsed.TotalSeconds);
+    }
+
+    // "/envoy.service.auth.v3.Authorization/Check" -> "Check": a short, bounded label.
+    private static string MethodName(string method)
+    {
+        var slash = method.LastIndexOf('/');
+        return slash >= 0 ? method[(slash + 1)..] : method;
+    }
+
+    private static string CodeName(StatusCode code) => code switch
+    {
+        StatusCode.OK => "OK",
+        StatusCode.Cancelled => "CANCELLED",
+        StatusCode.InvalidArgument => "INVALID_ARGUMENT",
+        StatusCode.DeadlineExceeded => "DEADLINE_EXCEEDED",
+        StatusCode.ResourceExhausted => "RESOURCE_EXHAUSTED",
+        StatusCode.FailedPrecondition => "FAILED_PRECONDITION",
+        StatusCode.Internal => "INTERNAL",
+        StatusCode.Unavailable => "UNAVAILABLE",
+        _ => "OTHER",
+    };
 }

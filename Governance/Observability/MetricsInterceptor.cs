@@ -26,7 +26,7 @@ internal sealed class MetricsInterceptor(GrpcMetrics metrics, GovernanceService 
         }
         finally
         {
-            metrics.Record(service.Name, MethodName(context.Method), CodeName(code), Stopwatch.GetElapsedTime(start));
+            metrics.Record(service.Name, context.Method, code, Stopwatch.GetElapsedTime(start));
         }
     }
 
@@ -50,7 +50,7 @@ internal sealed class MetricsInterceptor(GrpcMetrics metrics, GovernanceService 
         }
         finally
         {
-            metrics.Record(service.Name, MethodName(context.Method), CodeName(code), Stopwatch.GetElapsedTime(start));
+            metrics.Record(service.Name, context.Method, code, Stopwatch.GetElapsedTime(start));
         }
     }
 
@@ -61,25 +61,5 @@ internal sealed class MetricsInterceptor(GrpcMetrics metrics, GovernanceService 
         RpcException rpc => rpc.StatusCode,
         OperationCanceledException when context.CancellationToken.IsCancellationRequested => StatusCode.Cancelled,
         _ => StatusCode.Unknown,
-    };
-
-    // "/envoy.service.auth.v3.Authorization/Check" -> "Check": a short, bounded label.
-    private static string MethodName(string method)
-    {
-        var slash = method.LastIndexOf('/');
-        return slash >= 0 ? method[(slash + 1)..] : method;
-    }
-
-    private static string CodeName(StatusCode code) => code switch
-    {
-        StatusCode.OK => "OK",
-        StatusCode.Cancelled => "CANCELLED",
-        StatusCode.InvalidArgument => "INVALID_ARGUMENT",
-        StatusCode.DeadlineExceeded => "DEADLINE_EXCEEDED",
-        StatusCode.ResourceExhausted => "RESOURCE_EXHAUSTED",
-        StatusCode.FailedPrecondition => "FAILED_PRECONDITION",
-        StatusCode.Internal => "INTERNAL",
-        StatusCode.Unavailable => "UNAVAILABLE",
-        _ => "OTHER",
     };
 }
