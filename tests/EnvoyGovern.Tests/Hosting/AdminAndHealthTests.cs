@@ -1,6 +1,7 @@
 using System.Net;
 using EnvoyGovern.Conformance.CheckRequests;
 using EnvoyGovern.TestSupport;
+using Grpc.Core;
 using Grpc.Health.V1;
 using AuthorizationClient = Envoy.Service.Auth.V3.Authorization.AuthorizationClient;
 
@@ -29,6 +30,21 @@ public sealed class AdminAndHealthTests
             new HealthCheckRequest { Service = "envoy.service.ext_proc.v3.ExternalProcessor" });
 
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, reply.Status);
+    }
+
+    [Fact]
+    public async Task Reflection_ListServices_IncludesAuthorizationAndHealth()
+    {
+        await using var service = await RunningService.StartExtAuthzAsync();
+        using var call = new Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(service.Channel).ServerReflectionInfo();
+
+        await call.RequestStream.WriteAsync(new Grpc.Reflection.V1Alpha.ServerReflectionRequest { ListServices = string.Empty });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext());
+        var names = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToArray();
+
+        Assert.Contains("envoy.service.auth.v3.Authorization", names);
+        Assert.Contains("grpc.health.v1.Health", names);
     }
 
     [Fact]
