@@ -14,6 +14,8 @@ internal static class CommandLine
         {
             case "serve":
                 return await ServeCommand.RunAsync(rest);
+            case "policy":
+                return await PolicyCommand.RunAsync(rest, Console.Out, Console.Error);
             case "help" or "--help" or "-h":
                 await Console.Out.WriteLineAsync(Usage);
                 return Ok;
@@ -30,6 +32,8 @@ internal static class CommandLine
           serve    run ExtAuthz (gRPC 127.0.0.1:9001, admin :9101) and ExtProc (gRPC :9002, admin :9102)
                    in one process. Endpoints are standard Kestrel configuration under ExtAuthz:Kestrel and
                    ExtProc:Kestrel, e.g. ExtAuthz__Kestrel__Endpoints__Grpc__Url=http://0.0.0.0:9001
+          policy lint DIR   validate a policy directory; every error with file:line:column, exit 1 if invalid
+          policy schema     print the JSON Schema of policy documents (for editors)
           help     show this text
         """;
 }

@@ -21,6 +21,23 @@ public static class PolicyJson
         var schema = Options.GetJsonSchemaAsNode(typeof(PolicyDocument), new JsonSchemaExporterOptions
         {
             TreatNullObliviousAsNonNullable = true,
+            // Editors complete and check the two values every document starts with.
+            TransformSchemaNode = (context, node) =>
+            {
+                if (context.PropertyInfo is { } property && property.DeclaringType == typeof(PolicyDocument) && node is JsonObject obj)
+                {
+                    if (property.Name == "apiVersion")
+                    {
+                        obj["const"] = PolicyDocument.CurrentApiVersion;
+                    }
+                    else if (property.Name == "kind")
+                    {
+                        obj["const"] = PolicyDocument.PolicyKind;
+                    }
+                }
+
+                return node;
+            },
         });
         var root = schema.AsObject();
         var ordered = new JsonObject

@@ -50,6 +50,7 @@ internal static class PolicySchemaValidator
         "additionalProperties" => null,
         "anyOf" or "oneOf" when Resolve(root, pointer) is null => "a value is required here (null is not allowed)",
         "type" => $"{message} (found {Describe(Resolve(root, pointer))})",
+        "const" => $"{message} (found {Describe(Resolve(root, pointer))}); this version reads apiVersion {Model.PolicyDocument.CurrentApiVersion}, kind {Model.PolicyDocument.PolicyKind}",
         _ => message,
     };
 
