@@ -7,6 +7,8 @@ namespace EnvoyGovern.ExtAuthz.Decisions;
 public sealed class CheckContext
 {
     private List<KeyValuePair<string, string>>? _upstreamHeaders;
+    private List<string>? _removeHeaders;
+    private List<KeyValuePair<string, string>>? _metadata;
 
     /// <summary>Creates the context for a request already known to be well formed.</summary>
     public CheckContext(CheckRequest request, string decisionId, DateTimeOffset receivedAt)
@@ -32,6 +34,21 @@ public sealed class CheckContext
 
     /// <summary>Headers that an allowed request carries to the upstream.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> UpstreamHeaders => _upstreamHeaders ?? (IReadOnlyList<KeyValuePair<string, string>>)[];
+
+    /// <summary>Version of the policy the decision used, once a policy step ran.</summary>
+    public string? PolicyVersion { get; set; }
+
+    /// <summary>Headers to strip from an allowed request (those a client must not be able to forge).</summary>
+    public IReadOnlyList<string> RemovedUpstreamHeaders => _removeHeaders ?? (IReadOnlyList<string>)[];
+
+    /// <summary>Extra fields for <c>dynamic_metadata</c> (access logs, later filters) and the audit record.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Metadata => _metadata ?? (IReadOnlyList<KeyValuePair<string, string>>)[];
+
+    /// <summary>Strips <paramref name="name"/> from the upstream request if the request is allowed.</summary>
+    public void RemoveUpstreamHeader(string name) => (_removeHeaders ??= []).Add(name);
+
+    /// <summary>Adds a field to <c>dynamic_metadata</c>.</summary>
+    public void SetMetadata(string key, string value) => (_metadata ??= []).Add(new KeyValuePair<string, string>(key, value));
 
     /// <summary>Asks for a header on the upstream request if the request is allowed (replacing the client's).</summary>
     public void SetUpstreamHeader(string name, string value) =>

@@ -15,7 +15,7 @@ public sealed class CheckResponseFactory
     // Shared, never mutated: protobuf serialisation only reads them.
     private static readonly HeaderValueOption AllowHeader = HeaderOptions.Overwrite(GovernanceHeaders.Decision, "allow");
     private static readonly HeaderValueOption DenyHeader = HeaderOptions.Overwrite(GovernanceHeaders.Decision, "deny");
-    private static readonly HeaderValueOption JsonContentType = HeaderOptions.Overwrite("content-type", "application/json");
+    private static readonly HeaderValueOption ProblemContentType = HeaderOptions.Overwrite("content-type", "application/problem+json");
 
     /// <summary>Builds the response for <paramref name="decision"/>.</summary>
     public CheckResponse Create(Decision decision, CheckContext context)
@@ -31,17 +31,23 @@ public sealed class CheckResponseFactory
         var ok = new OkHttpResponse();
         ok.Headers.Add(AllowHeader);
         ok.Headers.Add(idHeader);
+        if (context.PolicyVersion is { } version)
+        {
+            ok.Headers.Add(HeaderOptions.Overwrite(GovernanceHeaders.PolicyVersion, version));
+        }
+
         foreach (var (name, value) in context.UpstreamHeaders)
         {
             ok.Headers.Add(HeaderOptions.Overwrite(name, value));
         }
 
+        ok.HeadersToRemove.Add(context.RemovedUpstreamHeaders);
         ok.ResponseHeadersToAdd.Add(idHeader);
         return new CheckResponse
         {
             Status = new RpcStatus { Code = (int)GrpcCode.OK },
             OkResponse = ok,
-            DynamicMetadata = Metadata("allow", "allowed", context.DecisionId),
+            DynamicMetadata = Metadata("allow", "allowed", context),
         };
     }
 
@@ -50,11 +56,16 @@ public sealed class CheckResponseFactory
         var denied = new DeniedHttpResponse
         {
             Status = new global::Envoy.Type.V3.HttpStatus { Code = (HttpCode)decision.HttpStatus },
-            Body = Body(decision, context.DecisionId),
+            Body = Body(decision, context),
         };
-        denied.Headers.Add(JsonContentType);
+        denied.Headers.Add(ProblemContentType);
         denied.Headers.Add(DenyHeader);
         denied.Headers.Add(HeaderOptions.Overwrite(GovernanceHeaders.DecisionId, context.DecisionId));
+        if (context.PolicyVersion is { } version)
+        {
+            denied.Headers.Add(HeaderOptions.Overwrite(GovernanceHeaders.PolicyVersion, version));
+        }
+
         foreach (var (name, value) in decision.ResponseHeaders)
         {
             denied.Headers.Add(HeaderOptions.Overwrite(name, value));
@@ -64,7 +75,7 @@ public sealed class CheckResponseFactory
         {
             Status = new RpcStatus { Code = (int)GrpcCodeFor(decision.HttpStatus), Message = decision.Reason },
             DeniedResponse = denied,
-            DynamicMetadata = Metadata("deny", decision.Reason, context.DecisionId),
+            DynamicMetadata = Metadata("deny", decision.Reason, context),
         };
     }
 
@@ -77,27 +88,46 @@ public sealed class CheckResponseFactory
         _ => GrpcCode.PermissionDenied,
     };
 
-    private static string Body(Decision decision, string decisionId)
+    // RFC 9457 problem details: a machine-readable reason and the decision id to quote to support.
+    private static string Body(Decision decision, CheckContext context)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            json.WriteString("error", decision.Reason);
-            json.WriteString("message", decision.Message ?? "The request was denied by governance policy.");
-            json.WriteString("decision_id", decisionId);
+            json.WriteString("type", $"https://envoygovern.io/problems/{decision.Reason}");
+            json.WriteString("title", decision.Reason);
+            json.WriteNumber("status", decision.HttpStatus);
+            json.WriteString("detail", decision.Message ?? "The request was denied by governance policy.");
+            json.WriteString("reason", decision.Reason);
+            json.WriteString("decision_id", context.DecisionId);
+            if (context.PolicyVersion is { } version)
+            {
+                json.WriteString("policy_version", version);
+            }
+
             json.WriteEndObject();
         }
 
         return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
-    private static Struct Metadata(string decision, string reason, string decisionId)
+    private static Struct Metadata(string decision, string reason, CheckContext context)
     {
         var metadata = new Struct();
         metadata.Fields["decision"] = Value.ForString(decision);
         metadata.Fields["reason"] = Value.ForString(reason);
-        metadata.Fields["decision_id"] = Value.ForString(decisionId);
+        metadata.Fields["decision_id"] = Value.ForString(context.DecisionId);
+        if (context.PolicyVersion is { } version)
+        {
+            metadata.Fields["policy_version"] = Value.ForString(version);
+        }
+
+        foreach (var (key, value) in context.Metadata)
+        {
+            metadata.Fields[key] = Value.ForString(value);
+        }
+
         return metadata;
     }
 }

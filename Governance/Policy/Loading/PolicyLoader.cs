@@ -29,11 +29,20 @@ public static class PolicyLoader
     public static PolicyLoadResult LoadDirectory(string directory)
     {
         var errors = new List<PolicyError>();
+        var files = ReadDirectory(directory, errors);
+        return Load(files, errors);
+    }
+
+    /// <summary>The content hash of the directory, without parsing: what a reload compares first.</summary>
+    public static string HashDirectory(string directory) => Hash(ReadDirectory(directory, []));
+
+    private static List<(string Name, string Text)> ReadDirectory(string directory, List<PolicyError> errors)
+    {
         var files = new List<(string Name, string Text)>();
         if (!Directory.Exists(directory))
         {
             errors.Add(new PolicyError(directory, 0, 0, "", "the policy directory does not exist; set Policy:Directory to the mounted ConfigMap"));
-            return new PolicyLoadResult(null, errors, "");
+            return files;
         }
 
         foreach (var path in Directory.EnumerateFileSystemEntries(directory).Order(StringComparer.Ordinal))
@@ -55,7 +64,7 @@ public static class PolicyLoader
             files.Add((name, File.ReadAllText(path, Encoding.UTF8)));
         }
 
-        return Load(files, errors);
+        return files;
     }
 
     /// <summary>Loads policy files given as (name, text), in the given order.</summary>

@@ -1,0 +1,149 @@
+using System.Net;
+using EnvoyGovern.ExtAuthz.Decisions;
+using EnvoyGovern.ExtAuthz.Identity;
+using EnvoyGovern.ExtAuthz.Quotas;
+using EnvoyGovern.Governance.Decisions;
+using EnvoyGovern.Governance.Policy.Model;
+using EnvoyGovern.Governance.Policy.Runtime;
+
+namespace EnvoyGovern.ExtAuthz.Access;
+
+/// <summary>
+/// The policy decision: TLS, identity, attributes, rules (deny overrides allow; no allow means deny),
+/// then quotas. Reads the active policy once, so a reload never changes a decision half-way.
+/// </summary>
+internal sealed class AccessStep(PolicyStore store, IQuotaStore quotas, TimeProvider time) : IDecisionStep
+{
+    public string Name => "policy";
+
+    public async ValueTask<Decision?> EvaluateAsync(CheckContext context, CancellationToken cancellationToken)
+    {
+        var snapshot = store.Current ?? throw new DependencyUnavailableException("no valid policy is loaded");
+        context.PolicyVersion = snapshot.Version;
+        var policy = snapshot.Get<AccessPolicy>();
+        var http = context.Http;
+        var extensions = context.Request.Attributes.ContextExtensions;
+        var request = new RequestAttributes
+        {
+            Host = HostOf(http.Host),
+            Method = http.Method,
+            Path = PathOf(http.Path),
+            Source = SourceOf(context),
+            Now = time.GetUtcNow(),
+            ContextExtensions = extensions,
+        };
+        var documents = policy.Select(request.Host, extensions);
+        if (documents.Count == 0)
+        {
+            return Denials.Deny(403, "no_policy", $"No policy governs host '{request.Host}'.");
+        }
+
+        // TLS before identity: a redirect must not depend on credentials sent in clear.
+        if (TlsCheck.Evaluate(documents, context, request) is { } tls)
+        {
+            return tls;
+        }
+
+        var rejection = await AuthenticateAsync(documents, context, request, cancellationToken);
+        if (rejection is not null)
+        {
+            return rejection;
+        }
+
+        ResolveAttributes(documents, context, request);
+        if (RuleEvaluator.Evaluate(documents, request, context) is { } denied)
+        {
+            return denied;
+        }
+
+        if (await QuotaCheck.EvaluateAsync(documents, request, quotas, cancellationToken) is { } limited)
+        {
+            return limited;
+        }
+
+        ForwardIdentity(context, request);
+        return null;
+    }
+
+    private static async ValueTask<Decision?> AuthenticateAsync(IReadOnlyList<CompiledDocument> documents, CheckContext context, RequestAttributes request, CancellationToken cancellationToken)
+    {
+        foreach (var document in documents)
+        {
+            foreach (var source in document.Identity)
+            {
+                var result = await source.AuthenticateAsync(context, cancellationToken);
+                switch (result.Outcome)
+                {
+                    case IdentityOutcome.Authenticated:
+                        request.Identity = result.Identity;
+                        return null;
+                    case IdentityOutcome.Rejected:
+                        return Denials.Unauthenticated(result.Reason ?? "invalid_credentials", result.Detail ?? "The credentials were not accepted.", source.Kind);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static void ResolveAttributes(IReadOnlyList<CompiledDocument> documents, CheckContext context, RequestAttributes request)
+    {
+        foreach (var document in documents)
+        {
+            request.Region ??= document.Region?.Resolve(context, request);
+            if (request.Model is null && document.Models is { } models)
+            {
+                (request.Model, request.ModelVersion) = models.Resolve(context, request);
+            }
+        }
+    }
+
+    private static void ForwardIdentity(CheckContext context, RequestAttributes request)
+    {
+        var identity = request.Identity;
+        Forward(context, GovernanceHeaders.Tenant, identity?.Tenant);
+        Forward(context, GovernanceHeaders.Subject, identity?.Subject);
+        Forward(context, GovernanceHeaders.Groups, identity is { Groups.Count: > 0 } ? string.Join(',', identity.Groups) : null);
+        Forward(context, GovernanceHeaders.Model, request.Model);
+        Forward(context, GovernanceHeaders.ModelVersion, request.ModelVersion);
+        if (identity is not null)
+        {
+            context.SetMetadata("identity_source", identity.Source);
+        }
+
+        if (request.Region is { } region)
+        {
+            context.SetMetadata("region", region);
+        }
+    }
+
+    // Set what the decision knows; strip the rest, so a client cannot forge identity for the upstream.
+    private static void Forward(CheckContext context, string header, string? value)
+    {
+        if (value is null)
+        {
+            context.RemoveUpstreamHeader(header);
+        }
+        else
+        {
+            context.SetUpstreamHeader(header, value);
+        }
+    }
+
+    private static string HostOf(string authority)
+    {
+        // "[::1]:8443" and "api.example.com:443" -> host without port, lower-case.
+        var end = authority.StartsWith('[') ? authority.IndexOf(']', StringComparison.Ordinal) + 1 : authority.LastIndexOf(':');
+        var host = end > 0 && end < authority.Length && authority[end..].StartsWith(':') ? authority[..end] : authority;
+        return host.ToLowerInvariant();
+    }
+
+    private static string PathOf(string path)
+    {
+        var query = path.IndexOfAny(['?', '#']);
+        return query < 0 ? path : path[..query];
+    }
+
+    private static IPAddress? SourceOf(CheckContext context) =>
+        IPAddress.TryParse(context.Request.Attributes.Source?.Address?.SocketAddress?.Address, out var address) ? address : null;
+}
