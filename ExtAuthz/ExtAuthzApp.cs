@@ -1,7 +1,11 @@
+using EnvoyGovern.ExtAuthz.Access;
 using EnvoyGovern.ExtAuthz.Authorization;
 using EnvoyGovern.ExtAuthz.Decisions;
+using EnvoyGovern.ExtAuthz.Identity;
+using EnvoyGovern.ExtAuthz.Quotas;
 using EnvoyGovern.Governance.Decisions;
 using EnvoyGovern.Governance.Hosting;
+using EnvoyGovern.Governance.Policy.Runtime;
 
 namespace EnvoyGovern.ExtAuthz;
 
@@ -19,6 +23,14 @@ public static class ExtAuthzApp
         builder.Services.AddSingleton<DecisionPipeline>();
         builder.Services.AddSingleton<CheckResponseFactory>();
         builder.Services.AddSingleton<AuthorizationMetrics>();
+
+        // The policy decision: loaded from Policy:Directory, hot-reloaded, compiled before it is used.
+        builder.Services.AddGovernancePolicy(builder.Configuration);
+        builder.Services.AddHttpClient(IdentitySourceContext.JwksHttpClientName, client => client.Timeout = TimeSpan.FromSeconds(5));
+        builder.Services.AddSingleton<IIdentitySourceFactory, IdentitySourceFactory>();
+        builder.Services.AddSingleton<IPolicyCompiler, AccessPolicyCompiler>();
+        builder.Services.AddQuotaStore(builder.Configuration);
+        builder.Services.AddSingleton<IDecisionStep, AccessStep>();
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();

@@ -1,7 +1,7 @@
 namespace EnvoyGovern.ExtAuthz.Access;
 
 /// <summary>The compiled access part of the active policy: its documents in file order.</summary>
-internal sealed class AccessPolicy(IReadOnlyList<CompiledDocument> documents)
+internal sealed class AccessPolicy(IReadOnlyList<CompiledDocument> documents) : IDisposable
 {
     /// <summary>The context extension with which a route names the policy document it wants.</summary>
     public const string PolicyExtension = "policy";
@@ -31,5 +31,14 @@ internal sealed class AccessPolicy(IReadOnlyList<CompiledDocument> documents)
         }
 
         return selected;
+    }
+
+    /// <summary>Releases what identity sources hold (key refresh timers, token caches) once the policy is retired.</summary>
+    public void Dispose()
+    {
+        foreach (var source in Documents.SelectMany(d => d.Identity).OfType<IDisposable>())
+        {
+            source.Dispose();
+        }
     }
 }

@@ -3,7 +3,6 @@ using EnvoyGovern.ExtAuthz.Decisions;
 using EnvoyGovern.ExtAuthz.Identity;
 using EnvoyGovern.ExtAuthz.Quotas;
 using EnvoyGovern.Governance.Decisions;
-using EnvoyGovern.Governance.Policy.Model;
 using EnvoyGovern.Governance.Policy.Runtime;
 
 namespace EnvoyGovern.ExtAuthz.Access;

@@ -50,6 +50,12 @@ public static class GovernanceHost
             },
         });
 
+        // A service that cannot be constructed must fail at start, not as UNKNOWN on the first call.
+        builder.Host.UseDefaultServiceProvider(provider =>
+        {
+            provider.ValidateOnBuild = true;
+            provider.ValidateScopes = true;
+        });
         ConfigureKestrel(builder, kestrelSection);
         GovernanceLogging.Configure(builder, service);
         AddServices(builder, service);

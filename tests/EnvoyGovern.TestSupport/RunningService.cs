@@ -32,8 +32,19 @@ public sealed class RunningService : IAsyncDisposable
 
     public HttpClient Admin { get; }
 
-    public static Task<RunningService> StartExtAuthzAsync(Action<IServiceCollection>? services = null, params string[] settings) =>
-        StartAsync((args, prefix) => ExtAuthzApp.Build(args, prefix, services), settings);
+    /// <summary>Starts ExtAuthz; without a <c>Policy:Directory</c> setting it gets an allow-all policy of its own.</summary>
+    public static async Task<RunningService> StartExtAuthzAsync(Action<IServiceCollection>? services = null, params string[] settings)
+    {
+        if (settings.Any(s => s.StartsWith("--Policy:Directory=", StringComparison.Ordinal)))
+        {
+            return await StartAsync((args, prefix) => ExtAuthzApp.Build(args, prefix, services), settings);
+        }
+
+        var policy = new PolicyDirectory(("allow-all.yaml", PolicyDirectory.AllowAll));
+        var service = await StartAsync((args, prefix) => ExtAuthzApp.Build(args, prefix, services), [policy.Setting, .. settings]);
+        service._owned = policy;
+        return service;
+    }
 
     public static Task<RunningService> StartExtProcAsync(Action<IServiceCollection>? services = null, params string[] settings) =>
         StartAsync((args, prefix) => ExtProcApp.Build(args, prefix, services), settings);
@@ -49,7 +60,7 @@ public sealed class RunningService : IAsyncDisposable
             [
                 $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{grpcPort}",
                 $"--Kestrel:Endpoints:Admin:Url=http://127.0.0.1:{adminPort}",
-                "--Logging:MinimumLevel=Warning",
+                "--Logging:MinimumLevel=Error",
                 .. settings,
             ];
             var app = build(args, null);
@@ -65,11 +76,14 @@ public sealed class RunningService : IAsyncDisposable
         }
     }
 
+    private PolicyDirectory? _owned;
+
     public async ValueTask DisposeAsync()
     {
         Channel.Dispose();
         Admin.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
+        _owned?.Dispose();
     }
 }

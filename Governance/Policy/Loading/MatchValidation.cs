@@ -47,11 +47,21 @@ internal static class MatchValidation
     {
         for (var i = 0; i < cidrs.Count; i++)
         {
-            if (!IPNetwork.TryParse(cidrs[i], out _))
+            // .NET normalises 10.0.0.1/8 to 10.0.0.0/8; an author who wrote a host address meant something else.
+            if (!IsCanonicalCidr(cidrs[i]))
             {
                 sink.Add($"{at}/{i}", $"'{cidrs[i]}' is not a CIDR range; write it like 10.0.0.0/8 or 2001:db8::/32 (host bits must be zero)");
             }
         }
+    }
+
+    private static bool IsCanonicalCidr(string text)
+    {
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0
+            && IPNetwork.TryParse(text, out var network)
+            && IPAddress.TryParse(text.AsSpan(0, slash), out var address)
+            && network.BaseAddress.Equals(address);
     }
 
     public static void NonEmpty(IReadOnlyList<string> values, string at, ErrorSink sink)

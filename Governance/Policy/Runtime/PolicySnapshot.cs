@@ -24,6 +24,8 @@ public sealed class PolicySnapshot
     /// <summary>When this snapshot became active.</summary>
     public DateTimeOffset ActivatedAt { get; }
 
+    internal IEnumerable<object> CompiledValues => _compiled.Values;
+
     /// <summary>The compiled form of type <typeparamref name="T"/>.</summary>
     public T Get<T>()
         where T : class =>

@@ -59,15 +59,41 @@ public sealed class PolicyStore(IEnumerable<IPolicyCompiler> compilers, TimeProv
 
             if (result.Set is null || collected.Count > 0)
             {
+                DisposeAll(compiled.Values);
                 LastErrors = collected;
                 errors = collected;
                 return PolicyApplyOutcome.Rejected;
             }
 
+            var previous = _current;
             Volatile.Write(ref _current, new PolicySnapshot(result.Set, compiled, time.GetUtcNow()));
+            if (previous is not null)
+            {
+                // Requests that started on the old policy finish on it; Envoy's timeouts bound them well
+                // inside the grace period, after which the old policy's resources are released.
+                _ = RetireAsync(previous);
+            }
+
             LastErrors = [];
             errors = [];
             return PolicyApplyOutcome.Applied;
+        }
+    }
+
+    /// <summary>How long a replaced policy stays usable by requests still running on it.</summary>
+    public static TimeSpan RetireAfter { get; } = TimeSpan.FromSeconds(30);
+
+    private async Task RetireAsync(PolicySnapshot previous)
+    {
+        await Task.Delay(RetireAfter, time);
+        DisposeAll(previous.CompiledValues);
+    }
+
+    private static void DisposeAll(IEnumerable<object> compiled)
+    {
+        foreach (var disposable in compiled.OfType<IDisposable>())
+        {
+            disposable.Dispose();
         }
     }
 }

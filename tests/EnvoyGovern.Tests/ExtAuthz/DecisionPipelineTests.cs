@@ -53,7 +53,7 @@ public sealed class DecisionPipelineTests
     }
 
     [Fact]
-    public void Create_Deny_ReturnsJsonBodyAndExplicitAppend()
+    public void Create_Deny_ReturnsProblemJsonAndExplicitAppend()
     {
         var decision = new Decision
         {
@@ -67,7 +67,8 @@ public sealed class DecisionPipelineTests
 
         Assert.Equal((int)Grpc.Core.StatusCode.ResourceExhausted, response.Status.Code);
         Assert.Equal(429, (int)response.DeniedResponse.Status.Code);
-        Assert.Contains("\"error\":\"quota_exceeded\"", response.DeniedResponse.Body, StringComparison.Ordinal);
+        Assert.Contains("\"reason\":\"quota_exceeded\"", response.DeniedResponse.Body, StringComparison.Ordinal);
+        Assert.Contains(response.DeniedResponse.Headers, h => h.Header.Key == "content-type" && h.Header.Value == "application/problem+json");
         Assert.Contains(response.DeniedResponse.Headers, h => h.Header.Key == "retry-after" && h.Header.Value == "30");
         Assert.Empty(CheckResponseRules.Validate(response));
     }

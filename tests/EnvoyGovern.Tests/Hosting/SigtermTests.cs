@@ -18,7 +18,8 @@ public sealed partial class SigtermTests
     public async Task Sigterm_During200ConcurrentChecks_EveryCallAnsweredAndCleanExit()
     {
         var grpcPort = LoopbackPorts.Free();
-        using var process = Start(grpcPort, LoopbackPorts.Free());
+        using var policy = new PolicyDirectory(("allow-all.yaml", PolicyDirectory.AllowAll));
+        using var process = Start(grpcPort, LoopbackPorts.Free(), policy.Setting);
         try
         {
             using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
@@ -44,7 +45,7 @@ public sealed partial class SigtermTests
         }
     }
 
-    private static Process Start(int grpcPort, int adminPort)
+    private static Process Start(int grpcPort, int adminPort, string policySetting)
     {
         // The service's own build output, in the configuration these tests were built in.
         var configuration = typeof(SigtermTests).Assembly
@@ -63,6 +64,7 @@ public sealed partial class SigtermTests
                 // sent is answered rather than refused at a closed listener.
                 "--Hosting:DrainDelay=00:00:01",
                 "--Logging:MinimumLevel=Warning",
+                policySetting,
             },
             RedirectStandardOutput = true,
             RedirectStandardError = true,

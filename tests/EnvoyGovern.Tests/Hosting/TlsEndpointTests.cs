@@ -10,6 +10,7 @@ namespace EnvoyGovern.Tests.Hosting;
 public sealed class TlsEndpointTests : IDisposable
 {
     private readonly TestCertificates _certificates = new();
+    private readonly PolicyDirectory _policy = new(("allow-all.yaml", PolicyDirectory.AllowAll));
 
     [Fact]
     public async Task HealthCheck_MutualTlsWithClientCertificate_Serving()
@@ -69,6 +70,7 @@ public sealed class TlsEndpointTests : IDisposable
             $"--Kestrel:Endpoints:Grpc:Certificate:KeyPath={_certificates.ServerKeyFile}",
             $"--Kestrel:Endpoints:Admin:Url=http://127.0.0.1:{LoopbackPorts.Free()}",
             "--Logging:MinimumLevel=Warning",
+            _policy.Setting,
         ];
         if (requireClientCertificate)
         {
@@ -95,5 +97,9 @@ public sealed class TlsEndpointTests : IDisposable
     }
 
 
-    public void Dispose() => _certificates.Dispose();
+    public void Dispose()
+    {
+        _certificates.Dispose();
+        _policy.Dispose();
+    }
 }
