@@ -117,6 +117,7 @@ public sealed class InMemoryQuotaStore : IQuotaStore
             Volatile.Write(ref _lastSweep, now);
             var target = _maxBuckets - Math.Max(1, _maxBuckets / 10);
             List<(double Fill, Bucket Bucket)>? partial = force ? [] : null;
+            var kept = 0;
             foreach (var (_, bucket) in _buckets)
             {
                 double fill;
@@ -136,10 +137,13 @@ public sealed class InMemoryQuotaStore : IQuotaStore
                     }
                 }
 
+                kept++;
                 partial?.Add((fill, bucket));
             }
 
-            var excess = Count - target;
+            // Counted from what this sweep saw, so buckets that others add meanwhile never push out one
+            // that is emptier than every bucket seen (they start the next sweep instead).
+            var excess = kept - target;
             if (partial is null || excess <= 0)
             {
                 return;

@@ -251,6 +251,18 @@ public sealed class RedisQuotaStore : IQuotaStore, IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Starts connecting if no connection is there or being made, without waiting; the host calls it at
+    /// start so that the first Checks do not spend their timeout on the handshake.
+    /// </summary>
+    public void StartConnecting()
+    {
+        if (!Volatile.Read(ref _disposed))
+        {
+            Observe(ConnectAsync());
+        }
+    }
+
     private Task<ConnectionMultiplexer> ConnectAsync()
     {
         var connection = Volatile.Read(ref _connection);
@@ -264,7 +276,10 @@ public sealed class RedisQuotaStore : IQuotaStore, IAsyncDisposable, IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_connection is null || _connection.IsFaulted || _connection.IsCanceled)
             {
-                _connection = ConnectionMultiplexer.ConnectAsync(_configuration.Clone());
+                // On the thread pool: ConnectAsync does real work before its first await (on the first
+                // call also the JIT), which must count against the caller's timeout, not block it.
+                var configuration = _configuration.Clone();
+                _connection = Task.Run(() => ConnectionMultiplexer.ConnectAsync(configuration));
             }
 
             return _connection;

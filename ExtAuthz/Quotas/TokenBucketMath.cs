@@ -10,7 +10,7 @@ internal static class TokenBucketMath
     /// Slack for floating-point refill: a caller that waits exactly <see cref="QuotaResult.RetryAfter"/>
     /// (rounded up to a tick) must find a whole token, even when elapsed × rate comes out a hair short of 1.
     /// </summary>
-    internal const double Epsilon = 1e-9;
+    internal const double Epsilon = 1e-11;
 
     /// <summary>Throws when a rate cannot drive a bucket (no refill, no capacity, NaN or infinity).</summary>
     internal static void Validate(string key, QuotaRate rate)
