@@ -112,6 +112,16 @@ public sealed class RemoteJwksTests : IDisposable
         Assert.Equal(IdentityOutcome.Authenticated, (await Authenticate(_source, token)).Outcome);
     }
 
+    [Theory]
+    [InlineData("<html>login</html>")]
+    [InlineData("""{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}""")]
+    public async Task AuthenticateAsync_JwksUrlServesNoUsableKeys_ThrowsDependencyUnavailable(string document)
+    {
+        _idp.Serve(document);
+
+        await Assert.ThrowsAsync<DependencyUnavailableException>(() => Authenticate(_source, Bearer(KeyFirst.Sign(new TokenSpec()))));
+    }
+
     [Fact]
     public async Task AuthenticateAsync_NoBearer_DoesNotFetch()
     {
