@@ -34,7 +34,7 @@ internal sealed class JwksKeySet
         {
             set = new JsonWebKeySet(json);
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (ex is ArgumentException or System.Text.Json.JsonException or InvalidOperationException)
         {
             throw new FormatException("not a JWKS document", ex);
         }

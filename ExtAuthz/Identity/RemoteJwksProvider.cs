@@ -113,8 +113,10 @@ internal sealed class RemoteJwksProvider : IJwksProvider, IDisposable
             IdentityLog.JwksFetched(_logger, _logUrl, keys.Keys.Count);
             return keys;
         }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or FormatException or IOException or InvalidDataException)
+        catch (Exception ex)
         {
+            // A detached fetch is a boundary: whatever went wrong means "no new keys", never a faulted
+            // task that requests would rethrow or that would skip the backoff below.
             lock (_gate)
             {
                 _retryAfter = _time.GetUtcNow() + (_current is null ? RetryWithoutKeys : RetryAfterFailure);
