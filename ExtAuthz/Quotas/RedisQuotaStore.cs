@@ -132,10 +132,9 @@ public sealed class RedisQuotaStore : IQuotaStore, IAsyncDisposable, IDisposable
             Observe(call);
             throw Unavailable($"no answer within {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms");
         }
-#pragma warning disable CA1031 // every failure of the store is the same answer to Envoy: unavailable
         catch (Exception ex)
-#pragma warning restore CA1031
         {
+            // Every failure of the store is the same answer to Envoy: unavailable.
             // The type (and, for connection failures, its kind) says enough; the text may name endpoints or worse.
             var kind = ex is RedisConnectionException connection ? $"{ex.GetType().Name} {connection.FailureType}" : ex.GetType().Name;
             throw Unavailable($"failed ({kind})");
@@ -202,10 +201,9 @@ public sealed class RedisQuotaStore : IQuotaStore, IAsyncDisposable, IDisposable
             parsed = ConfigurationOptions.Parse(configuration);
             return true;
         }
-#pragma warning disable CA1031 // the parser's messages may echo the string; the caller reports a fixed text
         catch (Exception)
-#pragma warning restore CA1031
         {
+            // The parser's messages may echo the string; the caller reports a fixed text.
             parsed = null!;
             return false;
         }
