@@ -49,7 +49,7 @@ internal static class PolicySchemaValidator
         "" or "false" => $"unknown field '{Unescape(pointer[(pointer.LastIndexOf('/') + 1)..])}'; check its spelling and indentation against the schema",
         "additionalProperties" => null,
         "anyOf" or "oneOf" when Resolve(root, pointer) is null => "a value is required here (null is not allowed)",
-        "type" => $"{message} (found {Describe(Resolve(root, pointer))})",
+        "type" or "enum" => $"{message} (found {Describe(Resolve(root, pointer))})",
         "const" => $"{message} (found {Describe(Resolve(root, pointer))}); this version reads apiVersion {Model.PolicyDocument.CurrentApiVersion}, kind {Model.PolicyDocument.PolicyKind}",
         _ => message,
     };
