@@ -70,7 +70,7 @@ internal static class IdentityValidation
 
         if (jwks.Inline is { } inline && !LooksLikeJwks(inline))
         {
-            sink.Add($"{at}/jwks/inline", "not a JWKS document: expected JSON with a \"keys\" array");
+            sink.Add($"{at}/jwks/inline", "not a usable JWKS document: expected JSON with a non-empty \"keys\" array");
         }
 
         if (!Durations.TryParse(jwks.RefreshInterval, out _))
@@ -104,7 +104,8 @@ internal static class IdentityValidation
             using var document = JsonDocument.Parse(text);
             return document.RootElement.ValueKind == JsonValueKind.Object
                 && document.RootElement.TryGetProperty("keys", out var keys)
-                && keys.ValueKind == JsonValueKind.Array;
+                && keys.ValueKind == JsonValueKind.Array
+                && keys.GetArrayLength() > 0;
         }
         catch (JsonException)
         {
