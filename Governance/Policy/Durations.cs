@@ -2,33 +2,50 @@ using System.Globalization;
 
 namespace EnvoyGovern.Governance.Policy;
 
-/// <summary>Parses policy durations: a number with a unit, <c>ms</c>, <c>s</c>, <c>m</c> or <c>h</c> (<c>250ms</c>, <c>60s</c>, <c>10m</c>).</summary>
+/// <summary>
+/// Parses policy durations: a whole non-negative number and one unit, <c>ms</c>, <c>s</c>, <c>m</c> or
+/// <c>h</c> (<c>250ms</c>, <c>60s</c>, <c>10m</c>). Strict on purpose: <c>TimeSpan.Parse</c> would read
+/// <c>60</c> as sixty days, the kind of surprise a security setting must not have.
+/// </summary>
 public static class Durations
 {
-    /// <summary>Parses <paramref name="text"/>; false for anything else, including negative values.</summary>
+    /// <summary>What is accepted, for error messages.</summary>
+    public const string Expected = "write a whole number and a unit: ms, s, m or h (such as 60s)";
+
+    /// <summary>Parses <paramref name="text"/>; false for anything else.</summary>
     public static bool TryParse(string? text, out TimeSpan value)
     {
-        value = default;
-        if (string.IsNullOrWhiteSpace(text))
+        value = TimeSpan.Zero;
+        if (string.IsNullOrEmpty(text))
         {
             return false;
         }
 
-        var span = text.AsSpan().Trim();
-        var (unit, scale) = span.EndsWith("ms", StringComparison.Ordinal) ? (2, 1.0)
-            : span.EndsWith('s') ? (1, 1000.0)
-            : span.EndsWith('m') ? (1, 60_000.0)
-            : span.EndsWith('h') ? (1, 3_600_000.0)
-            : (0, 0.0);
-        if (unit == 0
-            || !double.TryParse(span[..^unit], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount)
-            || double.IsInfinity(amount * scale)
-            || amount * scale > TimeSpan.MaxValue.TotalMilliseconds)
+        var digits = 0;
+        while (digits < text.Length && char.IsAsciiDigit(text[digits]))
+        {
+            digits++;
+        }
+
+        if (digits == 0 || !long.TryParse(text.AsSpan(0, digits), NumberStyles.None, CultureInfo.InvariantCulture, out var amount))
         {
             return false;
         }
 
-        value = TimeSpan.FromMilliseconds(amount * scale);
+        var millisecondsPerUnit = text[digits..] switch
+        {
+            "ms" => 1L,
+            "s" => 1_000L,
+            "m" => 60_000L,
+            "h" => 3_600_000L,
+            _ => 0L,
+        };
+        if (millisecondsPerUnit == 0 || amount > TimeSpan.MaxValue.TotalMilliseconds / millisecondsPerUnit / 2)
+        {
+            return false;
+        }
+
+        value = TimeSpan.FromMilliseconds(amount * millisecondsPerUnit);
         return true;
     }
 }

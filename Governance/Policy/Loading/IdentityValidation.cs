@@ -35,6 +35,27 @@ internal static class IdentityValidation
                 sink.Add($"{at}/mtls/principals", "list at least one principal pattern, such as spiffe://cluster.local/ns/team/sa/*");
             }
         }
+
+        ShadowedBearer(sources, sink);
+    }
+
+    // Sources run in order and the first that finds its credential decides: an API key read from the
+    // Authorization header would take every bearer token for an unknown key, so no later JWT source
+    // on that header could ever accept one.
+    private static void ShadowedBearer(IReadOnlyList<IdentitySourceSpec> sources, ErrorSink sink)
+    {
+        var apiKeyOnAuthorization = -1;
+        for (var i = 0; i < sources.Count; i++)
+        {
+            if (apiKeyOnAuthorization < 0 && string.Equals(sources[i].ApiKey?.Header, "authorization", StringComparison.OrdinalIgnoreCase))
+            {
+                apiKeyOnAuthorization = i;
+            }
+            else if (apiKeyOnAuthorization >= 0 && string.Equals(sources[i].Jwt?.Header, "authorization", StringComparison.OrdinalIgnoreCase))
+            {
+                sink.Add($"/spec/identity/{i}", $"this jwt source can never accept a token: identity source {apiKeyOnAuthorization} reads API keys from the same authorization header first; put the jwt source first or move the API key to x-api-key");
+            }
+        }
     }
 
     private static void ApiKey(ApiKeySourceSpec spec, string at, ErrorSink sink)
@@ -75,12 +96,12 @@ internal static class IdentityValidation
 
         if (!Durations.TryParse(jwks.RefreshInterval, out _))
         {
-            sink.Add($"{at}/jwks/refreshInterval", $"'{jwks.RefreshInterval}' is not a duration; write e.g. 10m, 30s or 500ms");
+            sink.Add($"{at}/jwks/refreshInterval", $"'{jwks.RefreshInterval}' is not a duration; {Durations.Expected}");
         }
 
         if (!Durations.TryParse(spec.ClockSkew, out var skew) || skew > TimeSpan.FromMinutes(10))
         {
-            sink.Add($"{at}/clockSkew", $"'{spec.ClockSkew}' is not a duration up to 10m; write e.g. 60s");
+            sink.Add($"{at}/clockSkew", $"'{spec.ClockSkew}' is not a duration up to 10m; {Durations.Expected}");
         }
 
         for (var a = 0; a < spec.Algorithms.Count; a++)

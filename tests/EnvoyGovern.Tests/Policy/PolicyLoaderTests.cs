@@ -124,6 +124,21 @@ public sealed class PolicyLoaderTests
     }
 
     [Fact]
+    public void Load_ApiKeyOnAuthorizationBeforeJwt_ErrorAtJwtSource()
+    {
+        var text = PolicyTexts.Document("p", """
+            identity:
+              - apiKey: { header: authorization, keys: [] }
+              - jwt: { issuer: https://issuer.example, jwks: { url: https://issuer.example/jwks } }
+            """);
+
+        var error = Assert.Single(Load(("p.yaml", text)).Errors);
+
+        Assert.Equal("/spec/identity/1", error.Path);
+        Assert.Contains("never accept", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_NoDocuments_Error()
     {
         Assert.Contains("no policy document", Assert.Single(Load(("a.yaml", "# empty\n")).Errors).Message, StringComparison.Ordinal);
