@@ -63,7 +63,7 @@ internal static class TestFileReader
         }
 
         var fields = yaml.Mapping(root, "a request file", "request", "time");
-        var request = Required(yaml, fields, "request", "a request file", root, n => ReadRequest(yaml, n, "the request"));
+        var request = Required(yaml, fields, "request", "a request file", root, n => ReadRequest(yaml, n, "a request file"));
         return (request, ReadTime(yaml, fields, "a request file"));
     }
 
