@@ -129,7 +129,7 @@ internal sealed class AccessStep(PolicyStore store, IQuotaStore quotas, TimeProv
         }
     }
 
-    private static string HostOf(string authority)
+    internal static string HostOf(string authority)
     {
         // "[::1]:8443" and "api.example.com:443" -> host without port, lower-case.
         var end = authority.StartsWith('[') ? authority.IndexOf(']', StringComparison.Ordinal) + 1 : authority.LastIndexOf(':');
@@ -137,12 +137,12 @@ internal sealed class AccessStep(PolicyStore store, IQuotaStore quotas, TimeProv
         return host.ToLowerInvariant();
     }
 
-    private static string PathOf(string path)
+    internal static string PathOf(string path)
     {
         var query = path.IndexOfAny(['?', '#']);
         return query < 0 ? path : path[..query];
     }
 
-    private static IPAddress? SourceOf(CheckContext context) =>
+    internal static IPAddress? SourceOf(CheckContext context) =>
         IPAddress.TryParse(context.Request.Attributes.Source?.Address?.SocketAddress?.Address, out var address) ? address : null;
 }

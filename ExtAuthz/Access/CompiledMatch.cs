@@ -7,7 +7,7 @@ namespace EnvoyGovern.ExtAuthz.Access;
 /// A <see cref="MatchSpec"/> compiled for evaluation: sets for the string lists, parsed networks,
 /// linear-time globs. A null member means "no condition"; conditions are tried cheapest first.
 /// </summary>
-internal sealed class CompiledMatch
+internal sealed partial class CompiledMatch
 {
     private readonly bool? _authenticated;
     private readonly HashSet<string>? _methods;

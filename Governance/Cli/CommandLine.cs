@@ -33,6 +33,12 @@ internal static class CommandLine
                    in one process. Endpoints are standard Kestrel configuration under ExtAuthz:Kestrel and
                    ExtProc:Kestrel, e.g. ExtAuthz__Kestrel__Endpoints__Grpc__Url=http://0.0.0.0:9001
           policy lint DIR   validate a policy directory; every error with file:line:column, exit 1 if invalid
+          policy test DIR   run the tests in DIR/tests/*.yaml against the policy in DIR through the real
+                            decision pipeline; PASS/FAIL per test, then "N passed, N failed"; exit 1 on a
+                            failed test or an invalid policy or test file
+          policy explain DIR --request FILE
+                            decide the request in FILE (a YAML `request:` block, optional `time:`) and show
+                            every document, identity source, attribute, rule and quota condition by condition
           policy schema     print the JSON Schema of policy documents (for editors)
           help     show this text
         """;
