@@ -3,16 +3,7 @@ namespace EnvoyGovern.Tests.Policy;
 /// <summary>Small policy documents for loader and decision tests.</summary>
 internal static class PolicyTexts
 {
-    public const string AllowAll = """
-        apiVersion: governance.envoygovern.io/v1
-        kind: GovernancePolicy
-        metadata:
-          name: allow-all
-        spec:
-          rules:
-            - name: everyone
-              effect: allow
-        """;
+    public const string AllowAll = TestSupport.PolicyDirectory.AllowAll;
 
     public static string Document(string name, string spec) => $"""
         apiVersion: governance.envoygovern.io/v1
