@@ -8,7 +8,11 @@ internal sealed class AccessPolicy(IReadOnlyList<CompiledDocument> documents) : 
 
     private readonly Dictionary<string, CompiledDocument> _byName = documents.ToDictionary(d => d.Name, StringComparer.Ordinal);
 
-    public IReadOnlyList<CompiledDocument> Documents { get; } = documents;
+    // One reusable answer per document for the usual case of a single governing document, so a Check
+    // allocates no list. Callers only read what Select returns.
+    private readonly CompiledDocument[][] _single = [.. documents.Select(d => new[] { d })];
+
+    public IReadOnlyList<CompiledDocument> Documents { get; } = Indexed(documents);
 
     /// <summary>
     /// The documents that govern this request: the one a route names through the <c>policy</c> context
@@ -21,7 +25,22 @@ internal sealed class AccessPolicy(IReadOnlyList<CompiledDocument> documents) : 
             return _byName.TryGetValue(name, out var named) ? [named] : [];
         }
 
-        var selected = new List<CompiledDocument>(Documents.Count);
+        var first = -1;
+        var count = 0;
+        for (var i = 0; i < Documents.Count; i++)
+        {
+            if (Documents[i].Governs(host))
+            {
+                first = count++ == 0 ? i : first;
+            }
+        }
+
+        if (count <= 1)
+        {
+            return count == 0 ? [] : _single[first];
+        }
+
+        var selected = new List<CompiledDocument>(count);
         foreach (var document in Documents)
         {
             if (document.Governs(host))
@@ -31,6 +50,17 @@ internal sealed class AccessPolicy(IReadOnlyList<CompiledDocument> documents) : 
         }
 
         return selected;
+    }
+
+    // The rule indexes are built with the policy, not by the first request after a reload.
+    private static IReadOnlyList<CompiledDocument> Indexed(IReadOnlyList<CompiledDocument> documents)
+    {
+        foreach (var document in documents)
+        {
+            _ = RuleIndex.For(document);
+        }
+
+        return documents;
     }
 
     /// <summary>Releases what identity sources hold (key refresh timers, token caches) once the policy is retired.</summary>

@@ -40,7 +40,17 @@ internal sealed partial class CompiledMatch
         _networks = spec.SourceCidrs.Count == 0 ? null : [.. spec.SourceCidrs.Select(c => IPNetwork.Parse(c))];
         _extensions = spec.ContextExtensions.Count == 0 ? null : [.. spec.ContextExtensions];
         _time = spec.Time is null ? null : new CompiledTimeWindow(spec.Time);
+        (IndexKey, IndexValues) = ChooseIndexKey(spec);
     }
+
+    /// <summary>
+    /// The attribute <see cref="RuleIndex"/> files this match under: one the request must carry with one of
+    /// <see cref="IndexValues"/> for the match to succeed, so a request without it can skip the rule.
+    /// </summary>
+    public MatchKey IndexKey { get; }
+
+    /// <summary>The values of <see cref="IndexKey"/> that can match; empty for <see cref="MatchKey.None"/>.</summary>
+    public string[] IndexValues { get; }
 
     public bool IsMatch(RequestAttributes request)
     {
@@ -51,7 +61,7 @@ internal sealed partial class CompiledMatch
             && (_paths is null || Any(_paths, request.Path))
             && (_tenants is null || (identity?.Tenant is { } tenant && _tenants.Contains(tenant)))
             && (_subjects is null || (identity is not null && _subjects.Contains(identity.Subject)))
-            && (_groups is null || (identity is not null && identity.Groups.Any(_groups.Contains)))
+            && (_groups is null || (identity is not null && AnyIn(identity.Groups, _groups)))
             && (_regions is null || (request.Region is { } region && _regions.Contains(region)))
             && (_notRegions is null || request.Region is null || !_notRegions.Contains(request.Region))
             && (_models is null || (request.Model is { } model && _models.Contains(model)))
@@ -59,6 +69,63 @@ internal sealed partial class CompiledMatch
             && (_networks is null || (request.Source is { } source && InAny(_networks, source)))
             && (_extensions is null || Extensions(_extensions, request.ContextExtensions))
             && (_time is null || _time.Contains(request.Now));
+    }
+
+    // The most selective condition first: tenants and subjects split a policy finely, methods hardly.
+    private static (MatchKey Key, string[] Values) ChooseIndexKey(MatchSpec spec) =>
+        spec.Tenants.Count > 0 ? (MatchKey.Tenant, [.. spec.Tenants])
+        : spec.Subjects.Count > 0 ? (MatchKey.Subject, [.. spec.Subjects])
+        : spec.Models.Count > 0 ? (MatchKey.Model, [.. spec.Models])
+        : spec.Regions.Count > 0 ? (MatchKey.Region, [.. spec.Regions])
+        : spec.Groups.Count > 0 ? (MatchKey.Group, [.. spec.Groups])
+        : PathSegments(spec.Paths) is { } segments ? (MatchKey.PathSegment, segments)
+        : spec.Methods.Count > 0 ? (MatchKey.Method, [.. spec.Methods])
+        : (MatchKey.None, []);
+
+    // "/v1/chat/*" can only match a path that starts with "/v1/", so "v1" is a key; "/v1*" or "*" is not.
+    private static string[]? PathSegments(IReadOnlyList<string> paths)
+    {
+        if (paths.Count == 0)
+        {
+            return null;
+        }
+
+        var segments = new string[paths.Count];
+        for (var i = 0; i < paths.Count; i++)
+        {
+            if (FirstSegment(paths[i]) is not { } segment || segment.Contains('*', StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            segments[i] = segment.ToString();
+        }
+
+        return segments;
+    }
+
+    /// <summary>The request side of <see cref="MatchKey.PathSegment"/>, without allocating; false when the path has no second '/'.</summary>
+    public static bool TryGetFirstSegment(string path, out ReadOnlySpan<char> segment)
+    {
+        var end = path.Length < 2 || path[0] != '/' ? -1 : path.IndexOf('/', 1);
+        segment = end < 0 ? default : path.AsSpan(1, end - 1);
+        return end >= 0;
+    }
+
+    private static string? FirstSegment(string pattern) =>
+        TryGetFirstSegment(pattern, out var segment) ? segment.ToString() : null;
+
+    private static bool AnyIn(IReadOnlyList<string> values, HashSet<string> set)
+    {
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (set.Contains(values[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static HashSet<string>? Set(IReadOnlyList<string> values) => values.Count == 0 ? null : new HashSet<string>(values, StringComparer.Ordinal);
@@ -101,4 +168,17 @@ internal sealed partial class CompiledMatch
 
         return true;
     }
+}
+
+/// <summary>The request attribute a rule is indexed by (see <see cref="CompiledMatch.IndexKey"/>).</summary>
+internal enum MatchKey
+{
+    None,
+    Tenant,
+    Subject,
+    Model,
+    Region,
+    Group,
+    PathSegment,
+    Method,
 }

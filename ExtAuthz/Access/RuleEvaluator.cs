@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EnvoyGovern.ExtAuthz.Decisions;
 using EnvoyGovern.Governance.Policy.Model;
 
@@ -15,8 +16,15 @@ internal static class RuleEvaluator
         CompiledRule? shadowDeny = null;
         foreach (var document in documents)
         {
-            foreach (var rule in document.Rules)
+            // Only rules the request can match, in rule order: the same outcome as trying every rule.
+            var index = RuleIndex.For(document);
+            var keyed = index.Candidates(request);
+            var always = index.Always;
+            var rules = document.Rules;
+            int a = 0, k = 0;
+            while (a < always.Length || k < keyed.Length)
             {
+                var rule = rules[k >= keyed.Length || (a < always.Length && always[a] < keyed[k]) ? always[a++] : keyed[k++]];
                 if (!rule.When.IsMatch(request))
                 {
                     continue;
@@ -61,5 +69,155 @@ internal static class RuleEvaluator
         return request.Identity is null && documents.Any(d => d.Identity.Length > 0)
             ? Denials.CredentialsRequired(documents)
             : Denials.Deny(403, "no_matching_rule", "No rule allows this request.");
+    }
+}
+
+/// <summary>
+/// The rules of one document filed by a condition each must meet (<see cref="CompiledMatch.IndexKey"/>),
+/// so a request only evaluates the rules it could match: with 1,000 rules, a handful instead of all.
+/// Candidates are positions in <see cref="CompiledDocument.Rules"/>, sorted, and are still checked with
+/// the full match, so rule order, deny-overrides-allow and dry-run are exactly as without the index.
+/// </summary>
+internal sealed class RuleIndex
+{
+    // Built with the compiled policy (AccessPolicy), looked up per Check; dies with the document.
+    private static readonly ConditionalWeakTable<CompiledDocument, RuleIndex> Built = [];
+
+    // Per thread, reused: candidates are collected without allocating. Evaluation is synchronous.
+    [ThreadStatic]
+    private static int[]? _scratch;
+
+    private readonly Bucket[] _buckets;
+
+    private RuleIndex(CompiledRule[] rules)
+    {
+        var always = new List<int>();
+        var byKey = new Dictionary<MatchKey, Dictionary<string, List<int>>>();
+        for (var i = 0; i < rules.Length; i++)
+        {
+            var when = rules[i].When;
+            if (when.IndexKey == MatchKey.None)
+            {
+                always.Add(i);
+                continue;
+            }
+
+            if (!byKey.TryGetValue(when.IndexKey, out var values))
+            {
+                byKey[when.IndexKey] = values = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+            }
+
+            foreach (var value in when.IndexValues)
+            {
+                if (!values.TryGetValue(value, out var list))
+                {
+                    values[value] = list = [];
+                }
+
+                if (list.Count == 0 || list[^1] != i)
+                {
+                    list.Add(i);
+                }
+            }
+        }
+
+        Always = [.. always];
+        _buckets = [.. byKey.Select(k => new Bucket(k.Key, k.Value.ToDictionary(v => v.Key, v => v.Value.ToArray(), StringComparer.Ordinal)))];
+    }
+
+    /// <summary>Rules without an indexed condition, tried for every request.</summary>
+    public int[] Always { get; }
+
+    public static RuleIndex For(CompiledDocument document) => Built.GetValue(document, static d => new RuleIndex(d.Rules));
+
+    /// <summary>The indexed rules <paramref name="request"/> could match, ascending; valid until the next call on this thread.</summary>
+    public ReadOnlySpan<int> Candidates(RequestAttributes request)
+    {
+        var scratch = _scratch ??= new int[64];
+        var count = 0;
+        var identity = request.Identity;
+        foreach (var bucket in _buckets)
+        {
+            switch (bucket.Key)
+            {
+                case MatchKey.Tenant:
+                    Add(bucket, identity?.Tenant, ref scratch, ref count);
+                    break;
+                case MatchKey.Subject:
+                    Add(bucket, identity?.Subject, ref scratch, ref count);
+                    break;
+                case MatchKey.Model:
+                    Add(bucket, request.Model, ref scratch, ref count);
+                    break;
+                case MatchKey.Region:
+                    Add(bucket, request.Region, ref scratch, ref count);
+                    break;
+                case MatchKey.Method:
+                    Add(bucket, request.Method, ref scratch, ref count);
+                    break;
+                case MatchKey.Group when identity is not null:
+                    for (var i = 0; i < identity.Groups.Count; i++)
+                    {
+                        Add(bucket, identity.Groups[i], ref scratch, ref count);
+                    }
+
+                    break;
+                case MatchKey.PathSegment when CompiledMatch.TryGetFirstSegment(request.Path, out var segment):
+                    if (bucket.Lookup.TryGetValue(segment, out var rules))
+                    {
+                        Append(rules, ref scratch, ref count);
+                    }
+
+                    break;
+            }
+        }
+
+        var found = scratch.AsSpan(0, count);
+        found.Sort();
+        return found[..Distinct(found)];
+    }
+
+    private static void Add(Bucket bucket, string? value, ref int[] scratch, ref int count)
+    {
+        if (value is not null && bucket.Values.TryGetValue(value, out var rules))
+        {
+            Append(rules, ref scratch, ref count);
+        }
+    }
+
+    private static void Append(int[] rules, ref int[] scratch, ref int count)
+    {
+        if (count + rules.Length > scratch.Length)
+        {
+            Array.Resize(ref scratch, Math.Max(scratch.Length * 2, count + rules.Length));
+            _scratch = scratch;
+        }
+
+        rules.CopyTo(scratch, count);
+        count += rules.Length;
+    }
+
+    // A rule filed under several groups the caller has is collected once per group: keep one.
+    private static int Distinct(Span<int> sorted)
+    {
+        var length = 0;
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            if (length == 0 || sorted[length - 1] != sorted[i])
+            {
+                sorted[length++] = sorted[i];
+            }
+        }
+
+        return length;
+    }
+
+    private sealed class Bucket(MatchKey key, Dictionary<string, int[]> values)
+    {
+        public MatchKey Key { get; } = key;
+
+        public Dictionary<string, int[]> Values { get; } = values;
+
+        public Dictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> Lookup { get; } = values.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 }

@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text;
+
+namespace EnvoyGovern.Benchmarks;
+
+/// <summary>
+/// A policy of many rules for one host: allows and denies over tenants, groups, paths with '*',
+/// methods, regions, source networks and models. None of them matches the benchmark request except
+/// one allow near the end, so the evaluator has to look at (almost) every rule, as in the worst case.
+/// </summary>
+internal static class GeneratedPolicy
+{
+    public const string Host = "api.example.com";
+    public const string Tenant = "tenant-bench";
+    public const string Issuer = "https://idp.example.com/";
+    public const string Audience = "models-api";
+
+    /// <summary>Name of the only rule that matches the benchmark request.</summary>
+    public static string MatchingRule(int rules) => RuleName(MatchingIndex(rules));
+
+    public static string Yaml(int rules, string jwks)
+    {
+        var text = new StringBuilder(rules * 160);
+        text.Append(CultureInfo.InvariantCulture, $$"""
+            apiVersion: governance.envoygovern.io/v1
+            kind: GovernancePolicy
+            metadata:
+              name: generated
+            spec:
+              hosts: [{{Host}}]
+              identity:
+                - jwt:
+                    issuer: {{Issuer}}
+                    audiences: [{{Audience}}]
+                    algorithms: [RS256]
+                    jwks:
+                      inline: '{{jwks}}'
+              region:
+                networks:
+                  - { cidr: 203.0.113.0/24, region: embargoed }
+                  - { cidr: 198.51.100.0/24, region: eu }
+                  - { cidr: 0.0.0.0/0, region: global }
+              models:
+                bodyField: model
+                header: x-model
+                catalog:
+                  - name: gpt-4o
+                    stable: "2024-08-06"
+                    versions:
+                      - { name: "2024-08-06", id: gpt-4o-2024-08-06 }
+                      - { name: "2024-11-20", id: gpt-4o-2024-11-20 }
+                  - name: text-embedding-3-small
+                    stable: "1"
+                    versions:
+                      - { name: "1", id: text-embedding-3-small }
+              tls:
+                action: redirect
+              quotas:
+                # High enough never to answer 429 inside a benchmark loop: the allowed path is measured.
+                - { name: per-tenant, per: tenant, requestsPerSecond: 100000000, burst: 100000000 }
+              rules:
+
+            """);
+        var matching = MatchingIndex(rules);
+        for (var i = 0; i < rules; i++)
+        {
+            text.Append("    - ").Append(i == matching ? Matching(i) : Rule(i)).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    private static int MatchingIndex(int rules) => rules - 1 - Math.Min(9, rules - 1);
+
+    private static string RuleName(int i) => $"rule-{i:D4}";
+
+    // The one rule that matches: every kind of condition, all satisfied.
+    private static string Matching(int i) =>
+        $"{{ name: {RuleName(i)}, effect: allow, when: {{ tenants: [{Tenant}], groups: [ml-platform], methods: [POST], paths: [/v1/chat/*], "
+        + "models: [gpt-4o], modelVersions: [\"2024-08-06\"], regions: [eu], sourceCidrs: [198.51.100.0/24] } }";
+
+    // Each kind fails on a different condition, some only after the cheap ones have passed.
+    private static string Rule(int i) => (i % 8) switch
+    {
+        0 => $"{{ name: {RuleName(i)}, effect: deny, reason: tenant_blocked, when: {{ tenants: [tenant-{i}], paths: [/v1/*] }} }}",
+        1 => $"{{ name: {RuleName(i)}, effect: allow, when: {{ groups: [group-{i}], methods: [POST], paths: [/v1/chat/*] }} }}",
+        2 => $"{{ name: {RuleName(i)}, effect: deny, reason: region_not_allowed, when: {{ regions: [embargoed-{i}] }} }}",
+        3 => $"{{ name: {RuleName(i)}, effect: allow, when: {{ methods: [GET], paths: [/v1/models/*] }} }}",
+        4 => $"{{ name: {RuleName(i)}, effect: deny, reason: model_blocked, when: {{ methods: [POST], models: [model-{i}] }} }}",
+        5 => $"{{ name: {RuleName(i)}, effect: allow, when: {{ tenants: [tenant-{i}], models: [gpt-4o], paths: [/v1/chat/completions] }} }}",
+        6 => $"{{ name: {RuleName(i)}, effect: deny, reason: network_blocked, when: {{ paths: [/v1/*/completions], sourceCidrs: [10.{i % 256}.0.0/16] }} }}",
+        _ => $"{{ name: {RuleName(i)}, effect: allow, when: {{ methods: [POST, PUT], paths: [/v2/tenant-{i}/*] }} }}",
+    };
+}
