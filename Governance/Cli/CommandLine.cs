@@ -16,6 +16,8 @@ internal static class CommandLine
                 return await ServeCommand.RunAsync(rest);
             case "policy":
                 return await PolicyCommand.RunAsync(rest, Console.Out, Console.Error);
+            case "demo":
+                return await DemoCommand.RunAsync(rest, Console.Out, Console.Error);
             case "help" or "--help" or "-h":
                 await Console.Out.WriteLineAsync(Usage);
                 return Ok;
@@ -40,6 +42,11 @@ internal static class CommandLine
                             decide the request in FILE (a YAML `request:` block, optional `time:`) and show
                             every document, identity source, attribute, rule and quota condition by condition
           policy schema     print the JSON Schema of policy documents (for editors)
+          demo token --tenant T [--groups a,b] [--subject S] [--minutes N] [--key FILE]
+                            print an ES256 bearer token from the demo issuer that envoy-config/policy trusts
+                            (iss https://issuer.demo.envoygovern.io, aud api.example.com, exp in N minutes,
+                            default 60, at most 1440); FILE defaults to envoy-config/demo-jwt/demo-issuer.key.pem
+                            in the current directory. That key is public: never trust this issuer outside the demo
           help     show this text
         """;
 }
