@@ -25,7 +25,10 @@ internal static class RuleEvaluator
             while (a < always.Length || k < keyed.Length)
             {
                 var rule = rules[k >= keyed.Length || (a < always.Length && always[a] < keyed[k]) ? always[a++] : keyed[k++]];
-                if (!rule.When.IsMatch(request))
+                // Once an allow (or a dry-run deny) is recorded, another one cannot change the outcome:
+                // only enforced denies still need evaluating.
+                var settled = rule.Effect == RuleEffect.Allow ? allow is not null : rule.DryRun && shadowDeny is not null;
+                if (settled || !rule.When.IsMatch(request))
                 {
                     continue;
                 }
