@@ -8,6 +8,7 @@ namespace EnvoyGovern.ExtProc.Inspection;
 public sealed class InspectionContext
 {
     private Dictionary<string, object>? _items;
+    private List<Finding>? _findings;
 
     internal InspectionContext(string exchangeId, DateTimeOffset startedAt)
     {
@@ -26,6 +27,16 @@ public sealed class InspectionContext
 
     /// <summary>Attributes Envoy forwarded (<c>request_attributes</c>/<c>response_attributes</c>), merged over the stream.</summary>
     public MapField<string, Struct> Attributes { get; } = [];
+
+    /// <summary>What inspectors detected so far in this exchange, in order; read by the audit record.</summary>
+    public IReadOnlyList<Finding> Findings => (IReadOnlyList<Finding>?)_findings ?? [];
+
+    /// <summary>Records a finding for the audit record. Safe to call from one inspector at a time (a stream is sequential).</summary>
+    public void AddFinding(Finding finding)
+    {
+        ArgumentNullException.ThrowIfNull(finding);
+        (_findings ??= []).Add(finding);
+    }
 
     /// <summary>Per-exchange state that inspectors share (for example an inspector's body buffer).</summary>
     public IDictionary<string, object> Items => _items ??= new Dictionary<string, object>(StringComparer.Ordinal);
