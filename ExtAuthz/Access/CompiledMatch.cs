@@ -40,17 +40,16 @@ internal sealed partial class CompiledMatch
         _networks = spec.SourceCidrs.Count == 0 ? null : [.. spec.SourceCidrs.Select(c => IPNetwork.Parse(c))];
         _extensions = spec.ContextExtensions.Count == 0 ? null : [.. spec.ContextExtensions];
         _time = spec.Time is null ? null : new CompiledTimeWindow(spec.Time);
-        (IndexKey, IndexValues) = ChooseIndexKey(spec);
+        IndexOptions = IndexOptionsOf(spec);
     }
 
     /// <summary>
-    /// The attribute <see cref="RuleIndex"/> files this match under: one the request must carry with one of
-    /// <see cref="IndexValues"/> for the match to succeed, so a request without it can skip the rule.
+    /// The attributes <see cref="RuleIndex"/> may file this match under: for each, the request must carry one
+    /// of its values for the match to succeed, so a request without any can skip the rule. In order of
+    /// usual selectivity; the index picks the one whose buckets are smallest across the policy. Empty when
+    /// no condition can serve (the rule is tried for every request).
     /// </summary>
-    public MatchKey IndexKey { get; }
-
-    /// <summary>The values of <see cref="IndexKey"/> that can match; empty for <see cref="MatchKey.None"/>.</summary>
-    public string[] IndexValues { get; }
+    public IReadOnlyList<IndexOption> IndexOptions { get; }
 
     public bool IsMatch(RequestAttributes request)
     {
@@ -71,16 +70,89 @@ internal sealed partial class CompiledMatch
             && (_time is null || _time.Contains(request.Now));
     }
 
-    // The most selective condition first: tenants and subjects split a policy finely, methods hardly.
-    private static (MatchKey Key, string[] Values) ChooseIndexKey(MatchSpec spec) =>
-        spec.Tenants.Count > 0 ? (MatchKey.Tenant, [.. spec.Tenants])
-        : spec.Subjects.Count > 0 ? (MatchKey.Subject, [.. spec.Subjects])
-        : spec.Models.Count > 0 ? (MatchKey.Model, [.. spec.Models])
-        : spec.Regions.Count > 0 ? (MatchKey.Region, [.. spec.Regions])
-        : spec.Groups.Count > 0 ? (MatchKey.Group, [.. spec.Groups])
-        : PathSegments(spec.Paths) is { } segments ? (MatchKey.PathSegment, segments)
-        : spec.Methods.Count > 0 ? (MatchKey.Method, [.. spec.Methods])
-        : (MatchKey.None, []);
+    // Tenants and subjects usually split a policy finely, methods hardly.
+    private static IndexOption[] IndexOptionsOf(MatchSpec spec)
+    {
+        var options = new List<IndexOption>();
+        Add(options, MatchKey.Tenant, spec.Tenants);
+        Add(options, MatchKey.Subject, spec.Subjects);
+        Add(options, MatchKey.Model, spec.Models);
+        Add(options, MatchKey.Region, spec.Regions);
+        if (NetworkKeys(spec.SourceCidrs) is { } networks)
+        {
+            options.Add(new IndexOption(MatchKey.Network, networks));
+        }
+
+        Add(options, MatchKey.Group, spec.Groups);
+        if (PathSegments(spec.Paths) is { } segments)
+        {
+            options.Add(new IndexOption(MatchKey.PathSegment, segments));
+        }
+
+        Add(options, MatchKey.Method, spec.Methods);
+        return [.. options];
+
+        static void Add(List<IndexOption> options, MatchKey key, IReadOnlyList<string> values)
+        {
+            if (values.Count > 0)
+            {
+                options.Add(new IndexOption(key, [.. values.Distinct(StringComparer.Ordinal)]));
+            }
+        }
+    }
+
+    // A network of at least /8 (IPv4) or /16 (IPv6) only holds addresses that share its first byte
+    // (or first two): that prefix is a key. A wider network (0.0.0.0/0) makes the condition unindexable.
+    private static string[]? NetworkKeys(IReadOnlyList<string> cidrs)
+    {
+        if (cidrs.Count == 0)
+        {
+            return null;
+        }
+
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        Span<char> key = stackalloc char[NetworkKeyLength];
+        foreach (var cidr in cidrs)
+        {
+            var network = IPNetwork.Parse(cidr);
+            var minimum = network.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 8 : 16;
+            if (network.PrefixLength < minimum || !TryWriteNetworkKey(network.BaseAddress, key, out var written))
+            {
+                return null;
+            }
+
+            keys.Add(key[..written].ToString());
+        }
+
+        return [.. keys];
+    }
+
+    /// <summary>Longest key <see cref="TryWriteNetworkKey"/> writes.</summary>
+    public const int NetworkKeyLength = 8;
+
+    /// <summary>
+    /// The request side of <see cref="MatchKey.Network"/>: the address family and first byte (IPv4) or
+    /// first two bytes (IPv6), written without allocating. An IPv4-mapped IPv6 address is in IPv4
+    /// networks (as its IPv4 form) and in IPv6 ones, as <see cref="IPNetwork.Contains"/> sees it: with
+    /// <paramref name="mappedAsIPv4"/> it is keyed as IPv4, and false is returned for other addresses.
+    /// </summary>
+    public static bool TryWriteNetworkKey(IPAddress address, Span<char> key, out int written, bool mappedAsIPv4 = false)
+    {
+        written = 0;
+        Span<byte> bytes = stackalloc byte[16];
+        if (!address.TryWriteBytes(bytes, out var length) || length is not (4 or 16) || (mappedAsIPv4 && !address.IsIPv4MappedToIPv6))
+        {
+            return false;
+        }
+
+        var ipv4 = length == 4 || mappedAsIPv4;
+        key[0] = ipv4 ? '4' : '6';
+        key[1] = '.';
+        var value = length == 4 ? bytes[0] : ipv4 ? bytes[12] : (bytes[0] << 8) | bytes[1];
+        value.TryFormat(key[2..], out var digits, "x", System.Globalization.CultureInfo.InvariantCulture);
+        written = 2 + digits;
+        return true;
+    }
 
     // "/v1/chat/*" can only match a path that starts with "/v1/", so "v1" is a key; "/v1*" or "*" is not.
     private static string[]? PathSegments(IReadOnlyList<string> paths)
@@ -90,7 +162,7 @@ internal sealed partial class CompiledMatch
             return null;
         }
 
-        var segments = new string[paths.Count];
+        var segments = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < paths.Count; i++)
         {
             if (FirstSegment(paths[i]) is not { } segment || segment.Contains('*', StringComparison.Ordinal))
@@ -98,10 +170,10 @@ internal sealed partial class CompiledMatch
                 return null;
             }
 
-            segments[i] = segment.ToString();
+            segments.Add(segment);
         }
 
-        return segments;
+        return [.. segments];
     }
 
     /// <summary>The request side of <see cref="MatchKey.PathSegment"/>, without allocating; false when the path has no second '/'.</summary>
@@ -170,7 +242,10 @@ internal sealed partial class CompiledMatch
     }
 }
 
-/// <summary>The request attribute a rule is indexed by (see <see cref="CompiledMatch.IndexKey"/>).</summary>
+/// <summary>A condition a rule could be indexed by: the request must carry one of <paramref name="Values"/> for <paramref name="Key"/>.</summary>
+internal readonly record struct IndexOption(MatchKey Key, string[] Values);
+
+/// <summary>The request attribute a rule is indexed by (see <see cref="CompiledMatch.IndexOptions"/>).</summary>
 internal enum MatchKey
 {
     None,
@@ -178,6 +253,7 @@ internal enum MatchKey
     Subject,
     Model,
     Region,
+    Network,
     Group,
     PathSegment,
     Method,

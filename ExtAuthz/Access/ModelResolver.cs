@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -13,18 +14,31 @@ namespace EnvoyGovern.ExtAuthz.Access;
 /// </summary>
 internal sealed class ModelResolver
 {
+    // Without backtracking a match is linear in the path, so the timeout is only a backstop against a
+    // starved CPU: generous enough that a busy host does not turn a valid request into an error.
+    private static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
+
     private readonly string? _header;
     private readonly Regex? _path;
     private readonly byte[]? _bodyField;
+    // Model ids in a JSON body are usually short: decoded on the stack, then looked up without a string.
+    private const int StackLimit = 256;
+
     private readonly Dictionary<string, (string Model, string Version)> _catalog = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Model, string Version)>.AlternateLookup<ReadOnlySpan<char>> _catalogBySpan;
 
     public ModelResolver(ModelsSpec spec)
     {
         _header = spec.Header?.ToLowerInvariant();
         _path = spec.PathPattern is null
             ? null
-            : new Regex(spec.PathPattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50));
+            : new Regex(spec.PathPattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, MatchTimeout);
+
+        // The first match builds the automaton and compiles code: paid here, at policy load, not by a
+        // request (under load that first match could exceed the timeout and fail the Check).
+        _path?.IsMatch("/v1/models/warm-up/chat/completions");
         _bodyField = spec.BodyField is null ? null : Encoding.UTF8.GetBytes(spec.BodyField);
+        _catalogBySpan = _catalog.GetAlternateLookup<ReadOnlySpan<char>>();
         foreach (var model in spec.Catalog)
         {
             _catalog[model.Name] = (model.Name, model.Stable);
@@ -37,14 +51,17 @@ internal sealed class ModelResolver
 
     public (string? Model, string? Version) Resolve(CheckContext context, RequestAttributes request)
     {
-        var id = (_header is null ? null : context.GetHeader(_header)) ?? FromPath(request.Path) ?? FromBody(context);
-        if (string.IsNullOrEmpty(id))
+        var id = (_header is null ? null : context.GetHeader(_header)) ?? FromPath(request.Path);
+        if (id is null)
         {
-            return (null, null);
+            return FromBody(context);
         }
 
-        return _catalog.TryGetValue(id, out var known) ? known : (id, null);
+        return id.Length == 0 ? (null, null) : _catalog.TryGetValue(id, out var known) ? known : (id, null);
     }
+
+    private (string? Model, string? Version) Lookup(ReadOnlySpan<char> id) =>
+        _catalogBySpan.TryGetValue(id, out var known) ? known : (id.ToString(), null);
 
     private string? FromPath(string path)
     {
@@ -57,27 +74,49 @@ internal sealed class ModelResolver
         return match.Success && match.Groups["model"] is { Success: true } group ? group.Value : null;
     }
 
-    private string? FromBody(CheckContext context)
+    private (string? Model, string? Version) FromBody(CheckContext context)
     {
         if (_bodyField is null)
         {
-            return null;
+            return (null, null);
         }
 
         var http = context.Http;
-        var bytes = http.RawBody.IsEmpty ? Encoding.UTF8.GetBytes(http.Body) : http.RawBody.ToByteArray();
-        if (bytes.Length == 0)
+        if (!http.RawBody.IsEmpty)
         {
-            return null;
+            return FromJson(http.RawBody.Span);
         }
 
+        if (http.Body.Length == 0)
+        {
+            return (null, null);
+        }
+
+        var length = Encoding.UTF8.GetMaxByteCount(http.Body.Length);
+        var rented = length > 4 * StackLimit ? ArrayPool<byte>.Shared.Rent(length) : null;
+        Span<byte> utf8 = rented is null ? stackalloc byte[4 * StackLimit] : rented;
+        try
+        {
+            return FromJson(utf8[..Encoding.UTF8.GetBytes(http.Body, utf8)]);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private (string? Model, string? Version) FromJson(ReadOnlySpan<byte> json)
+    {
         // Only the top level is read; a truncated (partial) body or broken JSON simply yields no model.
-        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { MaxDepth = 64 });
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                return null;
+                return (null, null);
             }
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -86,7 +125,7 @@ internal sealed class ModelResolver
                 reader.Read();
                 if (wanted)
                 {
-                    return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    return reader.TokenType == JsonTokenType.String ? Lookup(ref reader) : (null, null);
                 }
 
                 reader.Skip();
@@ -94,9 +133,27 @@ internal sealed class ModelResolver
         }
         catch (JsonException)
         {
-            return null;
+            return (null, null);
         }
 
-        return null;
+        return (null, null);
+    }
+
+    private (string? Model, string? Version) Lookup(ref Utf8JsonReader reader)
+    {
+        var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+        if (length == 0)
+        {
+            return (null, null);
+        }
+
+        if (length > StackLimit)
+        {
+            return Lookup(reader.GetString().AsSpan());
+        }
+
+        // Unescaped UTF-8 never has more chars than bytes.
+        Span<char> id = stackalloc char[StackLimit];
+        return Lookup(id[..reader.CopyString(id)]);
     }
 }

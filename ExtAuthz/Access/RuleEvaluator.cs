@@ -76,7 +76,7 @@ internal static class RuleEvaluator
 }
 
 /// <summary>
-/// The rules of one document filed by a condition each must meet (<see cref="CompiledMatch.IndexKey"/>),
+/// The rules of one document filed by a condition each must meet (<see cref="CompiledMatch.IndexOptions"/>),
 /// so a request only evaluates the rules it could match: with 1,000 rules, a handful instead of all.
 /// Candidates are positions in <see cref="CompiledDocument.Rules"/>, sorted, and are still checked with
 /// the full match, so rule order, deny-overrides-allow and dry-run are exactly as without the index.
@@ -96,31 +96,28 @@ internal sealed class RuleIndex
     {
         var always = new List<int>();
         var byKey = new Dictionary<MatchKey, Dictionary<string, List<int>>>();
+        var sizes = BucketSizes(rules);
         for (var i = 0; i < rules.Length; i++)
         {
-            var when = rules[i].When;
-            if (when.IndexKey == MatchKey.None)
+            if (Cheapest(rules[i].When.IndexOptions, sizes) is not { } option)
             {
                 always.Add(i);
                 continue;
             }
 
-            if (!byKey.TryGetValue(when.IndexKey, out var values))
+            if (!byKey.TryGetValue(option.Key, out var values))
             {
-                byKey[when.IndexKey] = values = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+                byKey[option.Key] = values = new Dictionary<string, List<int>>(StringComparer.Ordinal);
             }
 
-            foreach (var value in when.IndexValues)
+            foreach (var value in option.Values)
             {
                 if (!values.TryGetValue(value, out var list))
                 {
                     values[value] = list = [];
                 }
 
-                if (list.Count == 0 || list[^1] != i)
-                {
-                    list.Add(i);
-                }
+                list.Add(i);
             }
         }
 
@@ -133,12 +130,58 @@ internal sealed class RuleIndex
 
     public static RuleIndex For(CompiledDocument document) => Built.GetValue(document, static d => new RuleIndex(d.Rules));
 
+    // How many rules could be filed under each (key, value): a rule goes where the fewest others can,
+    // so a request that carries that value has the fewest candidates to try.
+    private static Dictionary<(MatchKey, string), int> BucketSizes(CompiledRule[] rules)
+    {
+        var sizes = new Dictionary<(MatchKey, string), int>();
+        foreach (var rule in rules)
+        {
+            foreach (var option in rule.When.IndexOptions)
+            {
+                foreach (var value in option.Values)
+                {
+                    sizes[(option.Key, value)] = sizes.GetValueOrDefault((option.Key, value)) + 1;
+                }
+            }
+        }
+
+        return sizes;
+    }
+
+    private static IndexOption? Cheapest(IReadOnlyList<IndexOption> options, Dictionary<(MatchKey, string), int> sizes)
+    {
+        IndexOption? best = null;
+        var bestCost = int.MaxValue;
+        foreach (var option in options)
+        {
+            var cost = 0;
+            foreach (var value in option.Values)
+            {
+                cost += sizes[(option.Key, value)];
+            }
+
+            // Ties keep the earlier option, which is usually the more selective kind.
+            if (cost < bestCost)
+            {
+                (best, bestCost) = (option, cost);
+            }
+        }
+
+        return best;
+    }
+
     /// <summary>The indexed rules <paramref name="request"/> could match, ascending; valid until the next call on this thread.</summary>
     public ReadOnlySpan<int> Candidates(RequestAttributes request)
     {
         var scratch = _scratch ??= new int[64];
         var count = 0;
         var identity = request.Identity;
+        Span<char> networkKey = stackalloc char[CompiledMatch.NetworkKeyLength];
+        Span<char> mappedKey = stackalloc char[CompiledMatch.NetworkKeyLength];
+        var source = request.Source;
+        var network = source is not null && CompiledMatch.TryWriteNetworkKey(source, networkKey, out var written) ? networkKey[..written] : [];
+        var mapped = source is not null && CompiledMatch.TryWriteNetworkKey(source, mappedKey, out written, mappedAsIPv4: true) ? mappedKey[..written] : [];
         foreach (var bucket in _buckets)
         {
             switch (bucket.Key)
@@ -165,12 +208,13 @@ internal sealed class RuleIndex
                     }
 
                     break;
-                case MatchKey.PathSegment when CompiledMatch.TryGetFirstSegment(request.Path, out var segment):
-                    if (bucket.Lookup.TryGetValue(segment, out var rules))
-                    {
-                        Append(rules, ref scratch, ref count);
-                    }
+                case MatchKey.Network:
+                    AddSpan(bucket, network, ref scratch, ref count);
+                    AddSpan(bucket, mapped, ref scratch, ref count);
 
+                    break;
+                case MatchKey.PathSegment when CompiledMatch.TryGetFirstSegment(request.Path, out var segment):
+                    AddSpan(bucket, segment, ref scratch, ref count);
                     break;
             }
         }
@@ -183,6 +227,14 @@ internal sealed class RuleIndex
     private static void Add(Bucket bucket, string? value, ref int[] scratch, ref int count)
     {
         if (value is not null && bucket.Values.TryGetValue(value, out var rules))
+        {
+            Append(rules, ref scratch, ref count);
+        }
+    }
+
+    private static void AddSpan(Bucket bucket, ReadOnlySpan<char> value, ref int[] scratch, ref int count)
+    {
+        if (!value.IsEmpty && bucket.Lookup.TryGetValue(value, out var rules))
         {
             Append(rules, ref scratch, ref count);
         }

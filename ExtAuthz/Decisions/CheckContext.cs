@@ -6,6 +6,10 @@ namespace EnvoyGovern.ExtAuthz.Decisions;
 /// <summary>What the steps see of one Check call, and what they add to an allowed request.</summary>
 public sealed class CheckContext
 {
+    // Sized for what an allowed decision adds (identity and model headers, rule and region metadata),
+    // so the lists never grow during a Check.
+    private const int ExpectedEntries = 8;
+
     private List<KeyValuePair<string, string>>? _upstreamHeaders;
     private List<string>? _removeHeaders;
     private List<KeyValuePair<string, string>>? _metadata;
@@ -45,14 +49,14 @@ public sealed class CheckContext
     public IReadOnlyList<KeyValuePair<string, string>> Metadata => _metadata ?? (IReadOnlyList<KeyValuePair<string, string>>)[];
 
     /// <summary>Strips <paramref name="name"/> from the upstream request if the request is allowed.</summary>
-    public void RemoveUpstreamHeader(string name) => (_removeHeaders ??= []).Add(name);
+    public void RemoveUpstreamHeader(string name) => (_removeHeaders ??= new(ExpectedEntries)).Add(name);
 
     /// <summary>Adds a field to <c>dynamic_metadata</c>.</summary>
-    public void SetMetadata(string key, string value) => (_metadata ??= []).Add(new KeyValuePair<string, string>(key, value));
+    public void SetMetadata(string key, string value) => (_metadata ??= new(ExpectedEntries)).Add(new KeyValuePair<string, string>(key, value));
 
     /// <summary>Asks for a header on the upstream request if the request is allowed (replacing the client's).</summary>
     public void SetUpstreamHeader(string name, string value) =>
-        (_upstreamHeaders ??= []).Add(new KeyValuePair<string, string>(name, value));
+        (_upstreamHeaders ??= new(ExpectedEntries)).Add(new KeyValuePair<string, string>(name, value));
 
     /// <summary>
     /// Looks up a request header by its lower-case name, from <c>headers</c> or, when Envoy is set to

@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Security.Cryptography;
-using System.Text;
 using EnvoyGovern.ExtAuthz.Decisions;
 using EnvoyGovern.Governance.Policy.Model;
 
@@ -13,9 +10,6 @@ namespace EnvoyGovern.ExtAuthz.Identity;
 /// </summary>
 internal sealed class ApiKeySource : IIdentitySource
 {
-    // Larger keys are hashed from a pooled buffer instead of the stack.
-    private const int StackLimit = 512;
-
     private readonly string _header;
     private readonly Dictionary<string, IdentityResult>.AlternateLookup<ReadOnlySpan<char>> _byHash;
 
@@ -58,40 +52,16 @@ internal sealed class ApiKeySource : IIdentitySource
 
     public ValueTask<IdentityResult> AuthenticateAsync(CheckContext context, CancellationToken cancellationToken)
     {
-        var key = CredentialHeader.Read(context, _header);
-        if (key is null)
+        if (!CredentialHeader.TryRead(context, _header, out var key))
         {
             return ValueTask.FromResult(IdentityResult.None);
         }
 
-        Span<char> hex = stackalloc char[SHA256.HashSizeInBytes * 2];
-        HashHex(key, hex);
+        Span<char> hex = stackalloc char[CredentialHash.HexLength];
+        CredentialHash.WriteHex(key, hex);
         return ValueTask.FromResult(_byHash.TryGetValue(hex, out var result)
             ? result
             : IdentityResult.Reject("invalid_api_key", "The API key is not valid."));
-    }
-
-    private static void HashHex(string key, Span<char> hex)
-    {
-        var length = Encoding.UTF8.GetByteCount(key);
-        var rented = length > StackLimit ? ArrayPool<byte>.Shared.Rent(length) : null;
-        Span<byte> utf8 = rented is null ? stackalloc byte[StackLimit] : rented;
-        try
-        {
-            var written = Encoding.UTF8.GetBytes(key, utf8);
-            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(utf8[..written], hash);
-            Convert.TryToHexStringLower(hash, hex, out _);
-        }
-        finally
-        {
-            // The buffer held the key: clear it before it goes back to the pool.
-            utf8.Clear();
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
     }
 
     private static void Add(Dictionary<string, IdentityResult> byHash, HashSet<string> ids, ApiKeySpec key, string path)

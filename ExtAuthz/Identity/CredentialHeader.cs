@@ -22,30 +22,21 @@ internal static class CredentialHeader
     }
 
     /// <summary>
-    /// The credential, or null when there is none: for <c>authorization</c> the value after the
-    /// <c>Bearer</c> scheme (any case, per RFC 7235), for any other header the raw value.
-    /// Another scheme (Basic ...) is not this source's credential, so it also yields null.
+    /// The credential, or false when there is none: for <c>authorization</c> the value after the
+    /// <c>Bearer</c> scheme (any case, per RFC 7235), for any other header the raw value, trimmed.
+    /// Another scheme (Basic ...) is not this source's credential, so it also yields false. The span
+    /// points into the header value: reading a credential copies nothing.
     /// </summary>
-    public static string? Read(CheckContext context, string lowerCaseName)
+    public static bool TryRead(CheckContext context, string lowerCaseName, out ReadOnlySpan<char> credential)
     {
-        var value = context.GetHeader(lowerCaseName);
-        if (string.IsNullOrWhiteSpace(value))
+        credential = context.GetHeader(lowerCaseName).AsSpan().Trim();
+        if (lowerCaseName == "authorization")
         {
-            return null;
+            credential = credential.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)
+                ? credential[BearerPrefix.Length..].Trim()
+                : default;
         }
 
-        if (lowerCaseName != "authorization")
-        {
-            return value.Trim();
-        }
-
-        var trimmed = value.AsSpan().Trim();
-        if (!trimmed.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        var credential = trimmed[BearerPrefix.Length..].Trim();
-        return credential.IsEmpty ? null : credential.ToString();
+        return !credential.IsEmpty;
     }
 }

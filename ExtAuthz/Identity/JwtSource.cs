@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using EnvoyGovern.ExtAuthz.Decisions;
 using EnvoyGovern.Governance.Policy.Model;
@@ -46,25 +44,31 @@ internal sealed class JwtSource : IIdentitySource, IDisposable
 
     public string Kind => "jwt";
 
-    public async ValueTask<IdentityResult> AuthenticateAsync(CheckContext context, CancellationToken cancellationToken)
+    public ValueTask<IdentityResult> AuthenticateAsync(CheckContext context, CancellationToken cancellationToken)
     {
-        var token = CredentialHeader.Read(context, _header);
-        if (token is null)
+        if (!CredentialHeader.TryRead(context, _header, out var token))
         {
-            return new IdentityResult(IdentityOutcome.NoCredentials, Reason: "missing_bearer");
+            return ValueTask.FromResult(new IdentityResult(IdentityOutcome.NoCredentials, Reason: "missing_bearer"));
         }
 
         if (token.Length > MaxTokenChars)
         {
-            return Reject("malformed_token");
+            return ValueTask.FromResult(Reject("malformed_token"));
         }
 
-        var cacheKey = CacheKey(token);
+        // A repeated token is answered from the cache without copying it: the key is its hash.
+        Span<char> cacheKey = stackalloc char[CredentialHash.HexLength];
+        CredentialHash.WriteHex(token, cacheKey);
         if (_cache.TryGetValue(cacheKey, out CachedIdentity? cached) && cached!.Until > _time.GetUtcNow())
         {
-            return cached.Result;
+            return ValueTask.FromResult(cached.Result);
         }
 
+        return ValidateAsync(token.ToString(), cacheKey.ToString(), cancellationToken);
+    }
+
+    private async ValueTask<IdentityResult> ValidateAsync(string token, string cacheKey, CancellationToken cancellationToken)
+    {
         if (!TryRead(token, out var jwt))
         {
             return Reject("malformed_token");
@@ -124,13 +128,6 @@ internal sealed class JwtSource : IIdentitySource, IDisposable
         {
             return false;
         }
-    }
-
-    private static string CacheKey(string token)
-    {
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(token), hash);
-        return Convert.ToHexStringLower(hash);
     }
 
     private IdentityResult MapClaims(JsonWebToken jwt)

@@ -20,6 +20,7 @@ public class DecisionBenchmarks : IDisposable
     private DecisionPipeline _sample = null!;
     private DecisionPipeline _generated = null!;
     private AccessStep _generatedStep = null!;
+    private AccessStep _unindexableStep = null!;
     private CheckRequest _apiKeyRequest = null!;
     private CheckRequest _jwtRequest = null!;
 
@@ -30,12 +31,14 @@ public class DecisionBenchmarks : IDisposable
         _sample = Policies.Pipeline(Policies.Step(Policies.Store(Policies.Sample())));
         _generatedStep = Policies.Step(Policies.Store(Policies.Generated(Rules, _signer.Jwks())));
         _generated = Policies.Pipeline(_generatedStep);
+        _unindexableStep = Policies.Step(Policies.Store(Policies.Generated(Rules, _signer.Jwks(), indexable: false)));
         _apiKeyRequest = Requests.Chat("x-api-key", "demo-key-acme");
         _jwtRequest = Requests.Chat("authorization", "Bearer " + _signer.Token("bench"));
 
         Decide.AssertAllowed(Decide.CheckAsync(_empty, _jwtRequest).AsTask().GetAwaiter().GetResult(), null);
         Decide.AssertAllowed(Decide.CheckAsync(_sample, _apiKeyRequest).AsTask().GetAwaiter().GetResult(), "chat-stable-version");
         Decide.AssertAllowed(Decide.CheckAsync(_generated, _jwtRequest).AsTask().GetAwaiter().GetResult(), GeneratedPolicy.MatchingRule(Rules));
+        Decide.AssertAllowed(Decide.CheckAsync(Policies.Pipeline(_unindexableStep), _jwtRequest).AsTask().GetAwaiter().GetResult(), GeneratedPolicy.MatchingRule(Rules));
     }
 
     [Benchmark(Baseline = true, Description = "no step (allow-all) + response")]
@@ -49,6 +52,9 @@ public class DecisionBenchmarks : IDisposable
 
     [Benchmark(Description = "1,000 rules, JWT (cached), AccessStep only")]
     public ValueTask<Decision?> Rules1000AccessStep() => _generatedStep.EvaluateAsync(Decide.NewContext(_jwtRequest), CancellationToken.None);
+
+    [Benchmark(Description = "1,000 rules the index cannot narrow, JWT (cached), AccessStep only")]
+    public ValueTask<Decision?> Rules1000UnindexableAccessStep() => _unindexableStep.EvaluateAsync(Decide.NewContext(_jwtRequest), CancellationToken.None);
 
     public void Dispose()
     {

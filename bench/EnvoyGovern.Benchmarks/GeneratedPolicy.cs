@@ -18,7 +18,13 @@ internal static class GeneratedPolicy
     /// <summary>Name of the only rule that matches the benchmark request.</summary>
     public static string MatchingRule(int rules) => RuleName(MatchingIndex(rules));
 
-    public static string Yaml(int rules, string jwks)
+    /// <param name="rules">How many rules.</param>
+    /// <param name="jwks">The inline JWKS of the issuer.</param>
+    /// <param name="indexable">
+    /// False for the worst case of the rule index: every rule shares the request's path prefix and
+    /// differs only in a condition the index cannot use, so the evaluator tries every rule.
+    /// </param>
+    public static string Yaml(int rules, string jwks, bool indexable = true)
     {
         var text = new StringBuilder(rules * 160);
         text.Append(CultureInfo.InvariantCulture, $$"""
@@ -64,7 +70,7 @@ internal static class GeneratedPolicy
         var matching = MatchingIndex(rules);
         for (var i = 0; i < rules; i++)
         {
-            text.Append("    - ").Append(i == matching ? Matching(i) : Rule(i)).Append('\n');
+            text.Append("    - ").Append(i == matching ? Matching(i) : indexable ? Rule(i) : Unindexable(i)).Append('\n');
         }
 
         return text.ToString();
@@ -78,6 +84,10 @@ internal static class GeneratedPolicy
     private static string Matching(int i) =>
         $"{{ name: {RuleName(i)}, effect: allow, when: {{ tenants: [{Tenant}], groups: [ml-platform], methods: [POST], paths: [/v1/chat/*], "
         + "models: [gpt-4o], modelVersions: [\"2024-08-06\"], regions: [eu], sourceCidrs: [198.51.100.0/24] } }";
+
+    // Path and method match the request; the route's context extension never does.
+    private static string Unindexable(int i) =>
+        $"{{ name: {RuleName(i)}, effect: {(i % 2 == 0 ? "allow" : "deny, reason: route_blocked")}, when: {{ methods: [POST], paths: [/v1/*], contextExtensions: {{ route: route-{i} }} }} }}";
 
     // Each kind fails on a different condition, some only after the cheap ones have passed.
     private static string Rule(int i) => (i % 8) switch

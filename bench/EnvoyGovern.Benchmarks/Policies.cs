@@ -35,8 +35,8 @@ internal static class Policies
         return Valid(PolicyLoader.Load(files));
     }
 
-    public static PolicyLoadResult Generated(int rules, string jwks) =>
-        Valid(PolicyLoader.Load([("generated.yaml", GeneratedPolicy.Yaml(rules, jwks))]));
+    public static PolicyLoadResult Generated(int rules, string jwks, bool indexable = true) =>
+        Valid(PolicyLoader.Load([("generated.yaml", GeneratedPolicy.Yaml(rules, jwks, indexable))]));
 
     /// <summary>A store holding <paramref name="load"/>, compiled as the service compiles it.</summary>
     public static PolicyStore Store(PolicyLoadResult load)
