@@ -220,8 +220,26 @@ internal sealed class RuleIndex
         }
 
         var found = scratch.AsSpan(0, count);
+        if (IsStrictlyAscending(found))
+        {
+            return found; // one bucket's list, as usual: already in rule order
+        }
+
         found.Sort();
         return found[..Distinct(found)];
+    }
+
+    private static bool IsStrictlyAscending(ReadOnlySpan<int> values)
+    {
+        for (var i = 1; i < values.Length; i++)
+        {
+            if (values[i] <= values[i - 1])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void Add(Bucket bucket, string? value, ref int[] scratch, ref int count)

@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text.Json;
 using EnvoyGovern.ExtAuthz.Decisions;
 using EnvoyGovern.Governance.Policy.Model;
@@ -9,8 +13,8 @@ namespace EnvoyGovern.ExtAuthz.Identity;
 
 /// <summary>
 /// JWT bearer tokens verified here against the policy's key set. Validated identities are cached per
-/// compiled source (so never across policy versions), keyed by the token's SHA-256, until the token
-/// expires or <see cref="MaxCacheLifetime"/> passes, whichever is first.
+/// compiled source (so never across policy versions), keyed by a seeded hash of the token and
+/// confirmed by the token itself, until the token expires or <see cref="MaxCacheLifetime"/> passes, whichever is first.
 /// </summary>
 internal sealed class JwtSource : IIdentitySource, IDisposable
 {
@@ -19,6 +23,7 @@ internal sealed class JwtSource : IIdentitySource, IDisposable
 
     internal static readonly TimeSpan MaxCacheLifetime = TimeSpan.FromMinutes(5);
     private const int CacheEntries = 10_000;
+    private const int CacheKeyLength = 16;
 
     private readonly JwtSourceSpec _spec;
     private readonly string _header;
@@ -29,6 +34,8 @@ internal sealed class JwtSource : IIdentitySource, IDisposable
     private readonly TimeProvider _time;
     private readonly JsonWebTokenHandler _handler = new() { MaximumTokenSizeInBytes = MaxTokenChars };
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = CacheEntries });
+    // Per source and process: nobody outside can predict which tokens share a cache key.
+    private readonly long _cacheSeed = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(sizeof(long)));
     private volatile KeyedParameters? _parameters;
 
     public JwtSource(JwtSourceSpec spec, string header, string[] algorithms, TimeSpan clockSkew, IJwksProvider keys, ClaimMapper claims, TimeProvider time)
@@ -44,6 +51,9 @@ internal sealed class JwtSource : IIdentitySource, IDisposable
 
     public string Kind => "jwt";
 
+    /// <summary>Bits of the hash that form the cache key; tests clear them to make every token collide.</summary>
+    internal ulong CacheKeyMask { get; set; } = ulong.MaxValue;
+
     public ValueTask<IdentityResult> AuthenticateAsync(CheckContext context, CancellationToken cancellationToken)
     {
         if (!CredentialHeader.TryRead(context, _header, out var token))
@@ -56,10 +66,12 @@ internal sealed class JwtSource : IIdentitySource, IDisposable
             return ValueTask.FromResult(Reject("malformed_token"));
         }
 
-        // A repeated token is answered from the cache without copying it: the key is its hash.
-        Span<char> cacheKey = stackalloc char[CredentialHash.HexLength];
-        CredentialHash.WriteHex(token, cacheKey);
-        if (_cache.TryGetValue(cacheKey, out CachedIdentity? cached) && cached!.Until > _time.GetUtcNow())
+        // A repeated token is answered from the cache without copying it. The key is a fast keyed hash;
+        // what decides a hit is the token itself, compared in constant time, so a collision (found or
+        // forged) can only cost a validation, never lend one caller's identity to another token.
+        Span<char> cacheKey = stackalloc char[CacheKeyLength];
+        WriteCacheKey(token, cacheKey);
+        if (_cache.TryGetValue(cacheKey, out CachedIdentity? cached) && cached!.Until > _time.GetUtcNow() && cached.Matches(token))
         {
             return ValueTask.FromResult(cached.Result);
         }
@@ -100,7 +112,7 @@ internal sealed class JwtSource : IIdentitySource, IDisposable
         var result = MapClaims(jwt);
         if (result.Outcome == IdentityOutcome.Authenticated)
         {
-            Remember(cacheKey, result, jwt);
+            Remember(cacheKey, token, result, jwt);
         }
 
         return result;
@@ -137,7 +149,13 @@ internal sealed class JwtSource : IIdentitySource, IDisposable
         return _claims.Map(payload.RootElement);
     }
 
-    private void Remember(string cacheKey, IdentityResult result, JsonWebToken jwt)
+    private void WriteCacheKey(ReadOnlySpan<char> token, Span<char> key)
+    {
+        var hash = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(token), _cacheSeed) & CacheKeyMask;
+        hash.TryFormat(key, out _, "x16", CultureInfo.InvariantCulture);
+    }
+
+    private void Remember(string cacheKey, string token, IdentityResult result, JsonWebToken jwt)
     {
         var now = _time.GetUtcNow();
         var until = new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero);
@@ -152,7 +170,7 @@ internal sealed class JwtSource : IIdentitySource, IDisposable
         }
 
         // The cache's own expiry uses the system clock, so each hit is also checked against _time.
-        _cache.Set(cacheKey, new CachedIdentity(result, until), new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = until - now });
+        _cache.Set(cacheKey, new CachedIdentity(result, until, token), new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = until - now });
     }
 
     private TokenValidationParameters ParametersFor(JwksKeySet keys)
@@ -169,5 +187,11 @@ internal sealed class JwtSource : IIdentitySource, IDisposable
 
     private sealed record KeyedParameters(JwksKeySet Keys, TokenValidationParameters Parameters);
 
-    private sealed record CachedIdentity(IdentityResult Result, DateTimeOffset Until);
+    // Holds the token to tell a hit from a hash collision; the cache lives in memory only, as the
+    // request that carried the token does.
+    private sealed record CachedIdentity(IdentityResult Result, DateTimeOffset Until, string Token)
+    {
+        public bool Matches(ReadOnlySpan<char> token) =>
+            CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(Token.AsSpan()), MemoryMarshal.AsBytes(token));
+    }
 }

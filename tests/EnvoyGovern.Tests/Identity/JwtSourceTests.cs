@@ -57,6 +57,26 @@ public sealed class JwtSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task AuthenticateAsync_TokensShareCacheKey_EachValidatedOnItsOwn()
+    {
+        using var source = (JwtSource)Jwt(JwtSpec(TestKey.Jwks(KeyRsa)));
+        source.CacheKeyMask = 0;
+        var alice = KeyRsa.Sign(new TokenSpec());
+        var bob = KeyRsa.Sign(new TokenSpec { Claims = new() { ["sub"] = "bob", ["tenant"] = "globex" } });
+        var expired = KeyRsa.Sign(new TokenSpec { IssuedAt = Now.AddHours(-2), NotBefore = Now.AddHours(-2), Expires = Now.AddMinutes(-5) });
+
+        var first = await Authenticate(source, Bearer(alice));
+        var second = await Authenticate(source, Bearer(bob));
+        var third = await Authenticate(source, Bearer(expired));
+        var again = await Authenticate(source, Bearer(bob));
+
+        Assert.Equal("alice", first.Identity?.Subject);
+        Assert.Equal("bob", second.Identity?.Subject);
+        AssertRejected(third, "token_expired");
+        Assert.Equal("globex", again.Identity?.Tenant);
+    }
+
+    [Fact]
     public async Task AuthenticateAsync_Expired_TokenExpired()
     {
         var token = KeyRsa.Sign(new TokenSpec { IssuedAt = Now.AddHours(-2), NotBefore = Now.AddHours(-2), Expires = Now.AddMinutes(-5) });
