@@ -73,6 +73,15 @@ internal static class CheckRequestBuilder
             attributes.ContextExtensions[key] = value;
         }
 
+        if (request.Metadata.Count > 0)
+        {
+            attributes.MetadataContext = new Metadata();
+            foreach (var (filter, content) in request.Metadata)
+            {
+                attributes.MetadataContext.FilterMetadata[filter] = content.Clone();
+            }
+        }
+
         return new CheckRequest { Attributes = attributes };
     }
 

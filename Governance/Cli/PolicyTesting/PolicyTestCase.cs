@@ -28,6 +28,12 @@ internal sealed record TestRequest
     public string? Body { get; init; }
 
     public IReadOnlyDictionary<string, string> ContextExtensions { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Dynamic metadata of earlier filters that Envoy forwards (<c>metadata_context.filter_metadata</c>),
+    /// such as the payload jwt_authn verified, by filter name.
+    /// </summary>
+    public IReadOnlyDictionary<string, Google.Protobuf.WellKnownTypes.Struct> Metadata { get; init; } = new Dictionary<string, Google.Protobuf.WellKnownTypes.Struct>();
 }
 
 /// <summary>What a test expects of the decision; null members are not checked.</summary>

@@ -11,7 +11,7 @@ namespace EnvoyGovern.Cli.PolicyTesting;
 /// </summary>
 internal static class TestFileReader
 {
-    private static readonly string[] RequestFields = ["method", "path", "host", "scheme", "protocol", "source", "principal", "headers", "body", "contextExtensions"];
+    private static readonly string[] RequestFields = ["method", "path", "host", "scheme", "protocol", "source", "principal", "headers", "body", "contextExtensions", "metadata"];
 
     public static IReadOnlyList<PolicyTestCase> ReadTests(string file, string text, ICollection<string> errors)
     {
@@ -130,6 +130,7 @@ internal static class TestFileReader
             Headers = [.. headers.Select(h => new KeyValuePair<string, string>(h.Key.ToLowerInvariant(), h.Value ?? ""))],
             Body = yaml.OptionalText(fields, "body", what),
             ContextExtensions = yaml.Map(fields, "contextExtensions", what).ToDictionary(e => e.Key, e => e.Value ?? "", StringComparer.Ordinal),
+            Metadata = YamlStruct.Namespaces(yaml, fields, "metadata", what),
         };
     }
 
