@@ -3,9 +3,11 @@ using EnvoyGovern.ExtAuthz.Authorization;
 using EnvoyGovern.ExtAuthz.Decisions;
 using EnvoyGovern.ExtAuthz.Identity;
 using EnvoyGovern.ExtAuthz.Quotas;
+using EnvoyGovern.Governance.Canary;
 using EnvoyGovern.Governance.Decisions;
 using EnvoyGovern.Governance.Hosting;
 using EnvoyGovern.Governance.Policy.Runtime;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace EnvoyGovern.ExtAuthz;
 
@@ -30,6 +32,8 @@ public static class ExtAuthzApp
         builder.Services.AddSingleton<IIdentitySourceFactory, IdentitySourceFactory>();
         builder.Services.AddSingleton<IPolicyCompiler, AccessPolicyCompiler>();
         builder.Services.AddQuotaStore(builder.Configuration);
+        builder.Services.TryAddSingleton<CanaryHaltRegistry>();
+        builder.Services.TryAddSingleton<ICanaryHalts>(sp => sp.GetRequiredService<CanaryHaltRegistry>());
         builder.Services.AddSingleton<IDecisionStep, AccessStep>();
         configureServices?.Invoke(builder.Services);
 

@@ -2,6 +2,7 @@ using System.Net;
 using EnvoyGovern.ExtAuthz.Decisions;
 using EnvoyGovern.ExtAuthz.Identity;
 using EnvoyGovern.ExtAuthz.Quotas;
+using EnvoyGovern.Governance.Canary;
 using EnvoyGovern.Governance.Decisions;
 using EnvoyGovern.Governance.Policy.Runtime;
 
@@ -9,9 +10,9 @@ namespace EnvoyGovern.ExtAuthz.Access;
 
 /// <summary>
 /// The policy decision: TLS, identity, attributes, rules (deny overrides allow; no allow means deny),
-/// then quotas. Reads the active policy once, so a reload never changes a decision half-way.
+/// then quotas, then the cluster (stable or a canary) for the model. Reads the active policy once, so a reload never changes a decision half-way.
 /// </summary>
-internal sealed class AccessStep(PolicyStore store, IQuotaStore quotas, TimeProvider time) : IDecisionStep
+internal sealed class AccessStep(PolicyStore store, IQuotaStore quotas, TimeProvider time, ICanaryHalts halts) : IDecisionStep
 {
     public string Name => "policy";
 
@@ -60,8 +61,29 @@ internal sealed class AccessStep(PolicyStore store, IQuotaStore quotas, TimeProv
             return limited;
         }
 
+        Route(context, request);
         ForwardIdentity(context, request);
         return null;
+    }
+
+    // The route reads the cluster header, so it is set for every allowed request of a routed model and
+    // removed otherwise: a client's copy never survives.
+    private void Route(CheckContext context, RequestAttributes request)
+    {
+        if (request.Routing?.Choose(context, request, request.ModelVersionPinned, halts) is not { } route)
+        {
+            context.RemoveUpstreamHeader(CanaryHeaders.Cluster);
+            return;
+        }
+
+        request.ModelVersion = route.Version;
+        context.SetUpstreamHeader(CanaryHeaders.Cluster, route.Cluster);
+        context.SetMetadata("cluster", route.Cluster);
+        context.SetMetadata("canary_reason", route.Reason);
+        if (route.Canary is { } canary)
+        {
+            context.SetMetadata("canary", canary);
+        }
     }
 
     private static async ValueTask<Decision?> AuthenticateAsync(IReadOnlyList<CompiledDocument> documents, CheckContext context, RequestAttributes request, CancellationToken cancellationToken)
@@ -85,14 +107,15 @@ internal sealed class AccessStep(PolicyStore store, IQuotaStore quotas, TimeProv
         return null;
     }
 
-    private static void ResolveAttributes(IReadOnlyList<CompiledDocument> documents, CheckContext context, RequestAttributes request)
+    internal static void ResolveAttributes(IReadOnlyList<CompiledDocument> documents, CheckContext context, RequestAttributes request)
     {
         foreach (var document in documents)
         {
             request.Region ??= document.Region?.Resolve(context, request);
             if (request.Model is null && document.Models is { } models)
             {
-                (request.Model, request.ModelVersion) = models.Resolve(context, request);
+                var resolved = models.Resolve(context, request);
+                (request.Model, request.ModelVersion, request.ModelVersionPinned, request.Routing) = resolved;
             }
         }
     }

@@ -2,10 +2,18 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using EnvoyGovern.ExtAuthz.Canary;
 using EnvoyGovern.ExtAuthz.Decisions;
 using EnvoyGovern.Governance.Policy.Model;
 
 namespace EnvoyGovern.ExtAuthz.Access;
+
+/// <summary>The model a request asks for, as the catalog knows it.</summary>
+/// <param name="Model">The model name, or the raw id for a model the catalog does not know.</param>
+/// <param name="Version">The version, when the catalog knows the id.</param>
+/// <param name="VersionPinned">True when the client named a version id rather than the bare model name.</param>
+/// <param name="Routing">The model's clusters and canaries, when its versions name clusters.</param>
+internal readonly record struct ResolvedModel(string? Model, string? Version, bool VersionPinned = false, ModelRouting? Routing = null);
 
 /// <summary>
 /// Which model and version a request asks for: from a header, the path, or the JSON body Envoy sends
@@ -24,8 +32,8 @@ internal sealed class ModelResolver
     // Model ids in a JSON body are usually short: decoded on the stack, then looked up without a string.
     private const int StackLimit = 256;
 
-    private readonly Dictionary<string, (string Model, string Version)> _catalog = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (string Model, string Version)>.AlternateLookup<ReadOnlySpan<char>> _catalogBySpan;
+    private readonly Dictionary<string, ResolvedModel> _catalog = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ResolvedModel>.AlternateLookup<ReadOnlySpan<char>> _catalogBySpan;
 
     public ModelResolver(ModelsSpec spec)
     {
@@ -41,15 +49,16 @@ internal sealed class ModelResolver
         _catalogBySpan = _catalog.GetAlternateLookup<ReadOnlySpan<char>>();
         foreach (var model in spec.Catalog)
         {
-            _catalog[model.Name] = (model.Name, model.Stable);
+            var routing = ModelRouting.Create(model);
+            _catalog[model.Name] = new ResolvedModel(model.Name, model.Stable, VersionPinned: false, routing);
             foreach (var version in model.Versions)
             {
-                _catalog[version.Id] = (model.Name, version.Name);
+                _catalog[version.Id] = new ResolvedModel(model.Name, version.Name, VersionPinned: true, routing);
             }
         }
     }
 
-    public (string? Model, string? Version) Resolve(CheckContext context, RequestAttributes request)
+    public ResolvedModel Resolve(CheckContext context, RequestAttributes request)
     {
         var id = (_header is null ? null : context.GetHeader(_header)) ?? FromPath(request.Path);
         if (id is null)
@@ -57,11 +66,11 @@ internal sealed class ModelResolver
             return FromBody(context);
         }
 
-        return id.Length == 0 ? (null, null) : _catalog.TryGetValue(id, out var known) ? known : (id, null);
+        return id.Length == 0 ? default : _catalog.TryGetValue(id, out var known) ? known : new ResolvedModel(id, null);
     }
 
-    private (string? Model, string? Version) Lookup(ReadOnlySpan<char> id) =>
-        _catalogBySpan.TryGetValue(id, out var known) ? known : (id.ToString(), null);
+    private ResolvedModel Lookup(ReadOnlySpan<char> id) =>
+        _catalogBySpan.TryGetValue(id, out var known) ? known : new ResolvedModel(id.ToString(), null);
 
     private string? FromPath(string path)
     {
@@ -74,11 +83,11 @@ internal sealed class ModelResolver
         return match.Success && match.Groups["model"] is { Success: true } group ? group.Value : null;
     }
 
-    private (string? Model, string? Version) FromBody(CheckContext context)
+    private ResolvedModel FromBody(CheckContext context)
     {
         if (_bodyField is null)
         {
-            return (null, null);
+            return default;
         }
 
         var http = context.Http;
@@ -89,7 +98,7 @@ internal sealed class ModelResolver
 
         if (http.Body.Length == 0)
         {
-            return (null, null);
+            return default;
         }
 
         var length = Encoding.UTF8.GetMaxByteCount(http.Body.Length);
@@ -108,7 +117,7 @@ internal sealed class ModelResolver
         }
     }
 
-    private (string? Model, string? Version) FromJson(ReadOnlySpan<byte> json)
+    private ResolvedModel FromJson(ReadOnlySpan<byte> json)
     {
         // Only the top level is read; a truncated (partial) body or broken JSON simply yields no model.
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
@@ -116,7 +125,7 @@ internal sealed class ModelResolver
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                return (null, null);
+                return default;
             }
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -125,7 +134,7 @@ internal sealed class ModelResolver
                 reader.Read();
                 if (wanted)
                 {
-                    return reader.TokenType == JsonTokenType.String ? Lookup(ref reader) : (null, null);
+                    return reader.TokenType == JsonTokenType.String ? Lookup(ref reader) : default;
                 }
 
                 reader.Skip();
@@ -133,18 +142,18 @@ internal sealed class ModelResolver
         }
         catch (JsonException)
         {
-            return (null, null);
+            return default;
         }
 
-        return (null, null);
+        return default;
     }
 
-    private (string? Model, string? Version) Lookup(ref Utf8JsonReader reader)
+    private ResolvedModel Lookup(ref Utf8JsonReader reader)
     {
         var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
         if (length == 0)
         {
-            return (null, null);
+            return default;
         }
 
         if (length > StackLimit)

@@ -23,6 +23,12 @@ internal sealed class RequestAttributes
 
     public string? ModelVersion { get; set; }
 
+    /// <summary>True when the client named a version id, so no canary may replace the version.</summary>
+    public bool ModelVersionPinned { get; set; }
+
+    /// <summary>Clusters and canaries of the model, when it is routed by cluster.</summary>
+    public Canary.ModelRouting? Routing { get; set; }
+
     public required DateTimeOffset Now { get; init; }
 
     public required IReadOnlyDictionary<string, string> ContextExtensions { get; init; }

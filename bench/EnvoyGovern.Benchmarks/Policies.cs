@@ -24,15 +24,40 @@ internal static class Policies
     /// The sample policy (envoy-config/policy), with its per-tenant quota (5/s, burst 10) raised so that a
     /// benchmark loop measures the allowed decision rather than 429 after ten calls.
     /// </summary>
-    public static PolicyLoadResult Sample()
+    /// <param name="canaries">False to drop the models' canaries (the clusters stay): the baseline of the canary choice.</param>
+    public static PolicyLoadResult Sample(bool canaries = true)
     {
         var directory = Path.Combine(RepoRoot, "envoy-config", "policy");
         var files = Directory.GetFiles(directory, "*.yaml").Order(StringComparer.Ordinal)
             .Select(f => (Path.GetFileName(f), File.ReadAllText(f)
                 .Replace("requestsPerSecond: 5\n", "requestsPerSecond: 100000000\n", StringComparison.Ordinal)
                 .Replace("burst: 10\n", "burst: 100000000\n", StringComparison.Ordinal)))
+            .Select(f => canaries ? f : (f.Item1, WithoutCanaries(f.Item2)))
             .ToList();
         return Valid(PolicyLoader.Load(files));
+    }
+
+    // Drops each "canaries:" block: the lines below it that are indented deeper.
+    private static string WithoutCanaries(string yaml)
+    {
+        var kept = new List<string>();
+        var skipDeeperThan = -1;
+        foreach (var line in yaml.Split('\n'))
+        {
+            var indent = line.Length - line.TrimStart().Length;
+            if (skipDeeperThan >= 0 && (line.Trim().Length == 0 || indent > skipDeeperThan))
+            {
+                continue;
+            }
+
+            skipDeeperThan = line.TrimStart().StartsWith("canaries:", StringComparison.Ordinal) ? indent : -1;
+            if (skipDeeperThan < 0)
+            {
+                kept.Add(line);
+            }
+        }
+
+        return string.Join('\n', kept);
     }
 
     public static PolicyLoadResult Generated(int rules, string jwks, bool indexable = true) =>
@@ -51,7 +76,7 @@ internal static class Policies
         return store;
     }
 
-    public static AccessStep Step(PolicyStore store) => new(store, new InMemoryQuotaStore(TimeProvider.System), TimeProvider.System);
+    public static AccessStep Step(PolicyStore store) => new(store, new InMemoryQuotaStore(TimeProvider.System), TimeProvider.System, new EnvoyGovern.Governance.Canary.CanaryHaltRegistry());
 
     public static DecisionPipeline Pipeline(params IDecisionStep[] steps) => new(steps);
 

@@ -108,15 +108,7 @@ internal sealed class DecisionTrace(AccessPolicy policy, CheckContext context, T
 
     private async Task AttributesAsync(IReadOnlyList<CompiledDocument> documents, RequestAttributes request)
     {
-        foreach (var document in documents)
-        {
-            request.Region ??= document.Region?.Resolve(context, request);
-            if (request.Model is null && document.Models is { } models)
-            {
-                (request.Model, request.ModelVersion) = models.Resolve(context, request);
-            }
-        }
-
+        AccessStep.ResolveAttributes(documents, context, request);
         var identity = request.Identity;
         await output.WriteLineAsync("attributes:");
         await output.WriteLineAsync($"  tenant: {identity?.Tenant ?? "none"}");

@@ -35,6 +35,9 @@ internal sealed class PolicyHarness : IDisposable
 
     public TestClock Clock { get; }
 
+    /// <summary>Canary halts: none, as for a canary that never misbehaved (tests see the policy's routing).</summary>
+    public Governance.Canary.CanaryHaltRegistry Halts { get; } = new();
+
     public PolicySnapshot Snapshot => Store.Current!;
 
     public AccessPolicy Access => Snapshot.Get<AccessPolicy>();
@@ -59,7 +62,7 @@ internal sealed class PolicyHarness : IDisposable
     }
 
     /// <summary>A pipeline with its own quota buckets: one per test file, so files do not drain each other.</summary>
-    public DecisionPipeline CreatePipeline(IQuotaStore quotas) => new([new AccessStep(Store, quotas, Clock)]);
+    public DecisionPipeline CreatePipeline(IQuotaStore quotas) => new([new AccessStep(Store, quotas, Clock, Halts)]);
 
     public InMemoryQuotaStore CreateQuotaStore() => new(Clock);
 

@@ -71,6 +71,7 @@ internal static class DocumentValidation
             }
         }
 
+        CanaryValidation.Check(models, sink);
         for (var i = 0; i < models.Catalog.Count; i++)
         {
             var model = models.Catalog[i];

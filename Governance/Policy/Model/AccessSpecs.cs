@@ -150,6 +150,12 @@ public sealed record ModelSpec
 
     /// <summary>Versions by name, with the ids clients use for them.</summary>
     public required IReadOnlyList<ModelVersionSpec> Versions { get; init; }
+
+    /// <summary>
+    /// Canary versions that take a share of the requests which name the model without a version.
+    /// Each user is assigned to the first canary whose share includes them, else to stable.
+    /// </summary>
+    public IReadOnlyList<CanarySpec> Canaries { get; init; } = [];
 }
 
 /// <summary>One model version.</summary>
@@ -160,6 +166,9 @@ public sealed record ModelVersionSpec
 
     /// <summary>The model id clients send for this version, such as <c>gpt-4o-2024-08-06</c>.</summary>
     public required string Id { get; init; }
+
+    /// <summary>The Envoy cluster that serves this version; required for versions a canary routes between.</summary>
+    public string? Cluster { get; init; }
 }
 
 /// <summary>What to do with plain-HTTP requests.</summary>

@@ -42,7 +42,8 @@ public sealed class ModelResolverTests
             Now = DateTimeOffset.UnixEpoch,
             ContextExtensions = new Dictionary<string, string>(),
         };
-        return Resolver.Resolve(context, request);
+        var resolved = Resolver.Resolve(context, request);
+        return (resolved.Model, resolved.Version);
     }
 
     [Theory]

@@ -121,6 +121,29 @@ public sealed class SamplePolicyDecisionTests : IAsyncLifetime
         Assert.Contains(last!.DeniedResponse.Headers, h => h.Header.Key == "retry-after");
     }
 
+    [Fact]
+    public async Task Check_ClientSendsClusterHeader_OverwrittenWithTheChosenCluster()
+    {
+        var response = await Client.CheckAsync(Chat("gpt-4o", GlobexKey).Header("x-governance-cluster", "upstream_canary").Header("x-canary-opt-out", "1").Build());
+
+        Assert.Equal(0, response.Status.Code);
+        Assert.Empty(CheckResponseRules.Validate(response));
+        var cluster = Assert.Single(response.OkResponse.Headers, h => h.Header.Key == "x-governance-cluster");
+        Assert.Equal("upstream_stable", cluster.Header.Value);
+        Assert.Equal(Envoy.Config.Core.V3.HeaderValueOption.Types.HeaderAppendAction.OverwriteIfExistsOrAdd, cluster.AppendAction);
+        Assert.Equal("opt_out", response.DynamicMetadata.Fields["canary_reason"].StringValue);
+    }
+
+    [Fact]
+    public async Task Check_GlobexOptsIn_CanaryClusterAndVersion()
+    {
+        var response = await Client.CheckAsync(Chat("gpt-4o", GlobexKey).Header("x-canary-opt-in", "true").Build());
+
+        Assert.Equal("upstream_canary", Header(response, "x-governance-cluster"));
+        Assert.Equal("2024-11-20", Header(response, GovernanceHeaders.ModelVersion));
+        Assert.Equal("gpt-4o-nov", response.DynamicMetadata.Fields["canary"].StringValue);
+    }
+
     private static string Header(CheckResponse response, string name) =>
         Assert.Single(response.OkResponse.Headers, h => h.Header.Key == name).Header.Value;
 
