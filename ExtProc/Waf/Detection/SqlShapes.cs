@@ -54,6 +54,7 @@ internal static class SqlShapes
             SqlTokenType.Group => At(t, j + 1) == SqlTokenType.Number
                 || (At(t, j + 1) == SqlTokenType.Bareword && At(t, j + 2) == SqlTokenType.Comment),
             SqlTokenType.Function => quoteContext != '\0',
+            SqlTokenType.Dot => quoteContext != '\0' && At(t, j + 1) == SqlTokenType.Function,
             _ => false,
         };
     }
@@ -69,10 +70,11 @@ internal static class SqlShapes
         {
             case SqlTokenType.Expression:
                 return second is SqlTokenType.Operator or SqlTokenType.Variable or SqlTokenType.Function
+                    || (second == SqlTokenType.LeftParen && At(t, 2) is SqlTokenType.Expression or SqlTokenType.Function)
                     || (second == SqlTokenType.Number && At(t, 2) is SqlTokenType.Comma or SqlTokenType.Keyword
                         or SqlTokenType.Comment or SqlTokenType.Semicolon or SqlTokenType.Union);
             case SqlTokenType.Semicolon:
-                return second is SqlTokenType.Expression or SqlTokenType.TSql;
+                return second is SqlTokenType.Expression or SqlTokenType.TSql || (second == SqlTokenType.Function && t[1].Dangerous);
             case SqlTokenType.TSql:
                 return second is SqlTokenType.String or SqlTokenType.Number or SqlTokenType.Variable
                         or SqlTokenType.Function or SqlTokenType.TSql
@@ -104,8 +106,9 @@ internal static class SqlShapes
         return t[0].Type == SqlTokenType.Number && comment == '/';
     }
 
-    // x' or 1=1, 1 and 1=1, ' and sleep(5), ') or (select ...), 1 or @@version. "x or y" alone,
-    // words compared with words ("a and b = c"), "QUIC and HTTP/3" and "work or (ii)" stay text.
+    // x' or 1=1, 1 and 1=1, ' and sleep(5), ') or (select ...), 1 or @@version, a'or'a, x' or 1;
+    // x' or 1= (the query supplies the rest). "x or y" alone, words compared with words
+    // ("a and b = c"), "QUIC and HTTP/3" and "work or (ii)" stay text.
     private static bool IsCondition(ReadOnlySpan<char> input, ReadOnlySpan<SqlToken> t, int k, char quoteContext)
     {
         var operand = At(t, k);
@@ -125,10 +128,21 @@ internal static class SqlShapes
             return false;
         }
 
+        // a'or'a, not quoted words in prose (use "and" in text, ...," or "Screenplay based on...").
+        if (quoteContext != '\0' && ReopensString(t[k], quoteContext) && !t[k].Text(input).ContainsAny(' ', '\t'))
+        {
+            return true;
+        }
+
         var next = At(t, k + 1);
         if (next == SqlTokenType.Comment)
         {
             return quoteContext != '\0' || t[0].Type != SqlTokenType.Bareword;
+        }
+
+        if (next == SqlTokenType.Semicolon)
+        {
+            return quoteContext != '\0';
         }
 
         if (next != SqlTokenType.Operator || !IsComparison(t[k + 1].Text(input)))
@@ -137,6 +151,11 @@ internal static class SqlShapes
         }
 
         var right = At(t, k + 2);
+        if (right == SqlTokenType.None && k + 2 == t.Length && quoteContext != '\0')
+        {
+            return true;
+        }
+
         if (right is SqlTokenType.Function or SqlTokenType.LeftParen or SqlTokenType.Variable)
         {
             return true;
@@ -169,7 +188,9 @@ internal static class SqlShapes
         }
 
         if (operand is SqlTokenType.Function or SqlTokenType.Expression
-            || (operand == SqlTokenType.LeftParen && At(t, k + 1) == SqlTokenType.Expression))
+            || (operand == SqlTokenType.LeftParen && At(t, k + 1) == SqlTokenType.Expression)
+            || (operand is SqlTokenType.Number or SqlTokenType.Bareword or SqlTokenType.Variable
+                && At(t, k + 1) == SqlTokenType.Comment && input[t[k + 1].Start] != '#'))
         {
             return true;
         }
@@ -184,9 +205,12 @@ internal static class SqlShapes
             lastRaw = token;
         }
 
-        return lastRaw.Type == SqlTokenType.String && lastRaw.OpenQuote == quoteContext && lastRaw.CloseQuote == '\0'
-            && input[(lastRaw.Start + 1)..].IsWhiteSpace()
+        return ReopensString(lastRaw, quoteContext) && input[(lastRaw.Start + 1)..].IsWhiteSpace()
             && operand is SqlTokenType.Number or SqlTokenType.Bareword or SqlTokenType.Variable or SqlTokenType.String
             && t[k].Start != lastRaw.Start;
     }
+
+    // A string opened with the context's quote and never closed: the query's own closing quote ends it.
+    private static bool ReopensString(SqlToken token, char quoteContext) =>
+        token.Type == SqlTokenType.String && token.OpenQuote == quoteContext && token.CloseQuote == '\0';
 }

@@ -35,6 +35,13 @@ public sealed class SqlInjectionDetectorTests
     [InlineData("SELECT * FROM users WHERE id = 1")]
     [InlineData("' and extractvalue(1,concat(0x7e,version()))--")]
     [InlineData("1 or @@version like '5%'")]
+    [InlineData("a'or'a")]
+    [InlineData("x'=email--")]
+    [InlineData("' or true; foo")]
+    [InlineData("test' or 1=")]
+    [InlineData("; sleep(0)")]
+    [InlineData("selEct(/*te\"$%st*/sleep(/*te'e*st2*/10));")]
+    [InlineData("file:/init.ini'.sleep(12).'")]
     public void IsSqlInjection_ClassicPayload_Detected(string payload)
     {
         Assert.True(SqlInjectionDetector.IsSqlInjection(payload, out var fingerprint), payload);
@@ -89,6 +96,8 @@ public sealed class SqlInjectionDetectorTests
     [InlineData("'/usr/local/bin/node'")]
     [InlineData("designated in writing by the copyright owner as \"Not a Contribution.\"")]
     [InlineData("Files: doc/*.texi doc/*.info doc/*.[03] doc/*.pdf")]
+    [InlineData("new URL('/foo#1', 'file:');")]
+    [InlineData("**doc**: do not use & for \"and\" in text (Rich Trott)")]
     [InlineData("")]
     public void IsSqlInjection_BenignText_NotDetected(string text)
     {
