@@ -4,7 +4,8 @@ namespace EnvoyGovern.ExtProc.Waf.Detection;
 /// Reduces a token stream to the few tokens that show its SQL shape: leading '(' and signs go,
 /// comments between tokens go (UNION/**/SELECT is UNION SELECT), adjacent strings merge (ANSI
 /// concatenation), number-arithmetic-number becomes one number, two-word keywords become one token
-/// (UNION ALL, ORDER BY, WAITFOR DELAY, NOT LIKE), and a.b names become one word.
+/// (UNION ALL, ORDER BY, WAITFOR DELAY, NOT LIKE, INTO OUTFILE), a.b names become one word, and runs
+/// of '(' or ')' become one.
 /// </summary>
 internal static class SqlFolder
 {
@@ -77,6 +78,8 @@ internal static class SqlFolder
                 return n;
             case SqlTokenType.Semicolon when last.Type == SqlTokenType.Semicolon:
             case SqlTokenType.Dot when last.Type == SqlTokenType.Dot:
+            case SqlTokenType.LeftParen when last.Type == SqlTokenType.LeftParen:
+            case SqlTokenType.RightParen when last.Type == SqlTokenType.RightParen:
                 return n;
             case SqlTokenType.Operator when IsUnary(input, token) && last.Type is SqlTokenType.Operator
                 or SqlTokenType.Logic or SqlTokenType.LeftParen or SqlTokenType.Comma or SqlTokenType.Keyword
@@ -128,9 +131,14 @@ internal static class SqlFolder
         }
         else if ((Is(first, "not") && (second is { Length: > 1 } && SqlKeywords.Classify(second) == SqlTokenType.Operator
                      || Is(second, "in") || Is(second, "exists")))
-                 || (Is(first, "is") && Is(second, "not")))
+                 || (Is(first, "is") && Is(second, "not"))
+                 || (Is(first, "sounds") && Is(second, "like")))
         {
             merged = SqlTokenType.Operator;
+        }
+        else if (Is(first, "into") && (Is(second, "outfile") || Is(second, "dumpfile")))
+        {
+            merged = SqlTokenType.TSql;
         }
         else if ((Is(first, "insert") || Is(first, "replace")) && Is(second, "into")
                  || (Is(first, "delete") && Is(second, "from")))

@@ -37,12 +37,12 @@ public static class SqlInjectionDetector
             return false;
         }
 
-        var tokens = folded[..Math.Min(n, SqlFolder.MaxTokens)];
-        if (!SqlShapes.IsInjection(input, tokens, quoteContext, ref tokenizer, lastRaw))
+        if (!SqlShapes.IsInjection(input, folded[..n], quoteContext, ref tokenizer, lastRaw))
         {
             return false;
         }
 
+        var tokens = folded[..Math.Min(n, SqlFolder.MaxTokens)];
         Span<char> types = stackalloc char[SqlFolder.MaxTokens];
         for (var i = 0; i < tokens.Length; i++)
         {

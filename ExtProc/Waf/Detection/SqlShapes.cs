@@ -10,6 +10,10 @@ namespace EnvoyGovern.ExtProc.Waf.Detection;
 /// </summary>
 internal static class SqlShapes
 {
+    /// <summary>
+    /// <paramref name="t"/> holds the fingerprint's tokens plus, when the input has more, one token
+    /// of look-ahead (so "x) and 1=1" is seen whole although its fingerprint stops at "n)&amp;1o").
+    /// </summary>
     public static bool IsInjection(ReadOnlySpan<char> input, ReadOnlySpan<SqlToken> t, char quoteContext, ref SqlTokenizer rest, SqlToken lastRaw)
     {
         var n = t.Length;
@@ -23,7 +27,7 @@ internal static class SqlShapes
             }
         }
 
-        if (StartsAsStatement(t))
+        if (StartsAsStatement(input, t))
         {
             return true;
         }
@@ -45,11 +49,14 @@ internal static class SqlShapes
 
         return At(t, j) switch
         {
-            SqlTokenType.Comment => CutsTheQuery(input, t, j, quoteContext),
+            SqlTokenType.Comment => CutsTheQuery(input, t, j, quoteContext) || first == SqlTokenType.Variable,
             SqlTokenType.Logic => IsCondition(input, t, j + 1, quoteContext),
             SqlTokenType.Operator => IsExpression(input, t, j + 1, quoteContext, ref rest, lastRaw),
-            SqlTokenType.Semicolon => At(t, j + 1) is SqlTokenType.Expression or SqlTokenType.TSql,
+            SqlTokenType.Semicolon => StartsStatement(input, t, j + 1),
+            SqlTokenType.Comma => (At(t, j + 1) == SqlTokenType.LeftParen && At(t, j + 2) == SqlTokenType.Expression)
+                || (At(t, j + 1) == SqlTokenType.Function && t[j + 1].Dangerous),
             SqlTokenType.TSql => input[t[j].Start..].StartsWith("waitfor", StringComparison.OrdinalIgnoreCase)
+                || input[t[j].Start..].StartsWith("into", StringComparison.OrdinalIgnoreCase)
                 || At(t, j + 1) is SqlTokenType.TSql or SqlTokenType.Variable,
             SqlTokenType.Group => At(t, j + 1) == SqlTokenType.Number
                 || (At(t, j + 1) == SqlTokenType.Bareword && At(t, j + 2) == SqlTokenType.Comment),
@@ -61,9 +68,20 @@ internal static class SqlShapes
 
     private static char At(ReadOnlySpan<SqlToken> t, int i) => i < t.Length ? t[i].Type : SqlTokenType.None;
 
+    // After ';': ";drop table", "; exec xp_cmdshell", ";exec('...')", "; sleep(5)", "; if (1=1) waitfor".
+    // "1; exec will create the case" stays text.
+    private static bool StartsStatement(ReadOnlySpan<char> input, ReadOnlySpan<SqlToken> t, int k) => At(t, k) switch
+    {
+        SqlTokenType.Expression => true,
+        SqlTokenType.TSql => At(t, k + 1) is SqlTokenType.TSql or SqlTokenType.Variable or SqlTokenType.String
+            or SqlTokenType.LeftParen or SqlTokenType.Function,
+        SqlTokenType.Function => t[k].Dangerous || t[k].Text(input).Equals("if", StringComparison.OrdinalIgnoreCase),
+        _ => false,
+    };
+
     // "select * from", "select @@version", ";drop table", "waitfor delay '0:0:5'", "sleep(5)".
     // "Select your plan" (E n n) and "exec summary" (T n) stay text.
-    private static bool StartsAsStatement(ReadOnlySpan<SqlToken> t)
+    private static bool StartsAsStatement(ReadOnlySpan<char> input, ReadOnlySpan<SqlToken> t)
     {
         var second = At(t, 1);
         switch (t[0].Type)
@@ -74,7 +92,7 @@ internal static class SqlShapes
                     || (second == SqlTokenType.Number && At(t, 2) is SqlTokenType.Comma or SqlTokenType.Keyword
                         or SqlTokenType.Comment or SqlTokenType.Semicolon or SqlTokenType.Union);
             case SqlTokenType.Semicolon:
-                return second is SqlTokenType.Expression or SqlTokenType.TSql || (second == SqlTokenType.Function && t[1].Dangerous);
+                return StartsStatement(input, t, 1);
             case SqlTokenType.TSql:
                 return second is SqlTokenType.String or SqlTokenType.Number or SqlTokenType.Variable
                         or SqlTokenType.Function or SqlTokenType.TSql
@@ -129,7 +147,7 @@ internal static class SqlShapes
         }
 
         // a'or'a, not quoted words in prose (use "and" in text, ...," or "Screenplay based on...").
-        if (quoteContext != '\0' && ReopensString(t[k], quoteContext) && !t[k].Text(input).ContainsAny(' ', '\t'))
+        if (quoteContext != '\0' && ReopensWithWord(input, t[k], quoteContext))
         {
             return true;
         }
@@ -187,7 +205,12 @@ internal static class SqlShapes
                 || (operand == SqlTokenType.LeftParen && At(t, k + 1) == SqlTokenType.Expression);
         }
 
-        if (operand is SqlTokenType.Function or SqlTokenType.Expression
+        // X' = 'X' = 0 = '1: chained comparisons (MySQL compares the comparison's result). Markup in
+        // quotes ('<h1>Hi</h1>', '==' to '===') compares no values.
+        var chained = IsComparison(t[k - 1].Text(input)) && operand is SqlTokenType.String or SqlTokenType.Number
+            && At(t, k + 1) == SqlTokenType.Operator && IsComparison(t[k + 1].Text(input))
+            && At(t, k + 2) is SqlTokenType.Number or SqlTokenType.String or SqlTokenType.Variable;
+        if (chained || operand is SqlTokenType.Function or SqlTokenType.Expression
             || (operand == SqlTokenType.LeftParen && At(t, k + 1) == SqlTokenType.Expression)
             || (operand is SqlTokenType.Number or SqlTokenType.Bareword or SqlTokenType.Variable
                 && At(t, k + 1) == SqlTokenType.Comment && input[t[k + 1].Start] != '#'))
@@ -198,6 +221,11 @@ internal static class SqlShapes
         if (input[t[k - 1].Start] is not ('|' or '+' or '&' or '^'))
         {
             return false;
+        }
+
+        if (ReopensWithWord(input, t[k], quoteContext))
+        {
+            return true;
         }
 
         while (rest.Next(out var token))
@@ -213,4 +241,23 @@ internal static class SqlShapes
     // A string opened with the context's quote and never closed: the query's own closing quote ends it.
     private static bool ReopensString(SqlToken token, char quoteContext) =>
         token.Type == SqlTokenType.String && token.OpenQuote == quoteContext && token.CloseQuote == '\0';
+
+    // ...'or'a, ...'+'b: the reopened string is one plain word, as in a query built to stay balanced.
+    private static bool ReopensWithWord(ReadOnlySpan<char> input, SqlToken token, char quoteContext)
+    {
+        if (!ReopensString(token, quoteContext) || token.Length < 2)
+        {
+            return false;
+        }
+
+        foreach (var c in token.Text(input)[1..])
+        {
+            if (!char.IsAsciiLetterOrDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

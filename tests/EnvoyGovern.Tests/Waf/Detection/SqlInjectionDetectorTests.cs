@@ -42,6 +42,16 @@ public sealed class SqlInjectionDetectorTests
     [InlineData("; sleep(0)")]
     [InlineData("selEct(/*te\"$%st*/sleep(/*te'e*st2*/10));")]
     [InlineData("file:/init.ini'.sleep(12).'")]
+    [InlineData("FOO) AND 4499=8923#")]
+    [InlineData("SO_BUY; IF (1=1) WAITFOR DELAY '00:00:01'--")]
+    [InlineData("FOO,(SELECT (CASE WHEN (4831=4831) THEN 1 ELSE 1/(SELECT 0) END))")]
+    [InlineData("1001 union((select userid, ccnumber from credit_cards))")]
+    [InlineData("1001 sounds like '1001' union select 1,ccnumber,3,4 from credit_cards")]
+    [InlineData("X' = 'X' = 0 = '1")]
+    [InlineData("a'+'b")]
+    [InlineData("@@version--")]
+    [InlineData("1 into outfile '/tmp/x'")]
+    [InlineData("test'-1 union(select table)")]
     public void IsSqlInjection_ClassicPayload_Detected(string payload)
     {
         Assert.True(SqlInjectionDetector.IsSqlInjection(payload, out var fingerprint), payload);
@@ -98,6 +108,19 @@ public sealed class SqlInjectionDetectorTests
     [InlineData("Files: doc/*.texi doc/*.info doc/*.[03] doc/*.pdf")]
     [InlineData("new URL('/foo#1', 'file:');")]
     [InlineData("**doc**: do not use & for \"and\" in text (Rich Trott)")]
+    [InlineData("select 'and'")]
+    [InlineData("'countdown calendar\" and \"disney:")]
+    [InlineData("1; exec will create the case 7")]
+    [InlineData("\"1--\"")]
+    [InlineData("1,1--")]
+    [InlineData("O'connors UNION selected a few friends from a")]
+    [InlineData("1 collate these union documents")]
+    [InlineData("\"foo\" AND \"bar\"")]
+    [InlineData("\"WHITE\" + \"PLATE\" + \"POTTERY\"")]
+    [InlineData("I'M AFRAID SO. YOU'RE ENTIRELY BONKERS. BUT I'LL TELL YOU A SECRET")]
+    [InlineData("modify, merge, publish, distribute, sublicense, and/or sell copies")]
+    [InlineData("stream.end('<h1>Hello World</h1>');")]
+    [InlineData("cleanup vars to const and '==' to '==='")]
     [InlineData("")]
     public void IsSqlInjection_BenignText_NotDetected(string text)
     {
