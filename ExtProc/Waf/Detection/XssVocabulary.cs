@@ -9,6 +9,9 @@ namespace EnvoyGovern.ExtProc.Waf.Detection;
 /// </summary>
 internal static class XssVocabulary
 {
+    private static readonly (string Name, char Value)[] NamedReferences =
+        [("colon;", ':'), ("tab;", '\t'), ("newline;", '\n'), ("nbsp;", '\u00a0'), ("nbsp", '\u00a0')];
+
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> ScriptTags = Set(
         "script style xml xss import handler listener vmlframe noscript comment");
 
@@ -64,13 +67,15 @@ internal static class XssVocabulary
     /// <summary>Whether a URL value runs script: javascript:, vbscript:, data:, view-source:.</summary>
     public static bool IsScriptUrl(ReadOnlySpan<char> value)
     {
-        // Browsers drop leading spaces and control characters and ignore tabs and newlines inside the
-        // scheme, so "  java\tscript:" still runs.
+        // Browsers drop leading spaces and control characters, ignore tabs and newlines inside the
+        // scheme and decode character references first, so " java&#x09;script&colon;" still runs.
         Span<char> scheme = stackalloc char[12];
         var length = 0;
-        foreach (var c in value)
+        var i = 0;
+        while (i < value.Length)
         {
-            if (c <= ' ')
+            var c = value[i] == '&' ? ReadReference(value, ref i) : value[i++];
+            if (c is <= ' ' or '\u00a0')
             {
                 continue;
             }
@@ -91,6 +96,45 @@ internal static class XssVocabulary
         }
 
         return false;
+    }
+
+    // Decodes &#NN; &#xHH; and the references that hide a scheme (&colon; &Tab; &NewLine; &nbsp;);
+    // anything else is a literal '&'. Advances i past what it read.
+    private static char ReadReference(ReadOnlySpan<char> value, ref int i)
+    {
+        var rest = value[(i + 1)..];
+        if (rest.Length > 1 && rest[0] == '#')
+        {
+            var hex = rest[1] is 'x' or 'X';
+            var j = hex ? 2 : 1;
+            var code = 0;
+            var digits = 0;
+            while (j < rest.Length && digits < 8 && (hex ? char.IsAsciiHexDigit(rest[j]) : char.IsAsciiDigit(rest[j])))
+            {
+                var digit = char.IsAsciiDigit(rest[j]) ? rest[j] - '0' : (rest[j] | 0x20) - 'a' + 10;
+                code = (code * (hex ? 16 : 10)) + digit;
+                j++;
+                digits++;
+            }
+
+            if (digits > 0)
+            {
+                i += 1 + j + (j < rest.Length && rest[j] == ';' ? 1 : 0);
+                return code is > 0 and < 0x10000 ? (char)code : '\0';
+            }
+        }
+
+        foreach (var (name, c) in NamedReferences)
+        {
+            if (rest.StartsWith(name, StringComparison.OrdinalIgnoreCase))
+            {
+                i += 1 + name.Length;
+                return c;
+            }
+        }
+
+        i++;
+        return '&';
     }
 
     private static FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> Set(string words) =>

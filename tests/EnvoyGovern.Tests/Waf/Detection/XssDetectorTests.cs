@@ -29,6 +29,13 @@ public sealed class XssDetectorTests
     [InlineData("<xss onbeforehellfreezes=alert(1)>")]
     [InlineData("<b/onmouseover=alert(1)>bold</b>")]
     [InlineData("<base href=//evil.example/>")]
+    [InlineData("<a href=\"&#32;javascript:alert(1)\">")]
+    [InlineData("<a href=\"&#x20;javascript:alert(1)\">")]
+    [InlineData("<a href=\"&#74;avascript:alert(1)\">")]
+    [InlineData("<a href=\"j&#0;avascript:alert(1)\">")]
+    [InlineData("<a href=\"ja&Tab;vascript&colon;alert(1)\">")]
+    [InlineData("x onerror=alert(1);>")]
+    [InlineData("red;}</style><script>alert(1);</script>")]
     public void IsXss_ClassicPayload_Detected(string payload)
     {
         Assert.True(XssDetector.IsXss(payload), payload);
@@ -58,6 +65,7 @@ public sealed class XssDetectorTests
     [InlineData("const style = require('ansi-styles');")]
     [InlineData("<iframe></iframe> and <object/> without attributes load nothing")]
     [InlineData("const onError = (err) => {")]
+    [InlineData("<a href=\"https://example.com/?a=1&amp;b=2\">AT&T</a>")]
     [InlineData("")]
     public void IsXss_BenignText_NotDetected(string text)
     {
