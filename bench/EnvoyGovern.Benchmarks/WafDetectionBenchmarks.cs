@@ -8,6 +8,7 @@ namespace EnvoyGovern.Benchmarks;
 /// the same value (the cheapest thing a rule can do with it).
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class WafDetectionBenchmarks
 {
     // A typical 200-character prompt field: apostrophes, quotes, digits, punctuation.

@@ -68,6 +68,19 @@ internal static class SqlShapes
 
     private static char At(ReadOnlySpan<SqlToken> t, int i) => i < t.Length ? t[i].Type : SqlTokenType.None;
 
+    private static bool Has(ReadOnlySpan<SqlToken> t, char type)
+    {
+        foreach (var token in t)
+        {
+            if (token.Type == type)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     // After ';': ";drop table", "; exec xp_cmdshell", ";exec('...')", "; sleep(5)", "; if (1=1) waitfor".
     // "1; exec will create the case" stays text.
     private static bool StartsStatement(ReadOnlySpan<char> input, ReadOnlySpan<SqlToken> t, int k) => At(t, k) switch
@@ -79,24 +92,30 @@ internal static class SqlShapes
         _ => false,
     };
 
-    // "select * from", "select @@version", ";drop table", "waitfor delay '0:0:5'", "sleep(5)".
-    // "Select your plan" (E n n) and "exec summary" (T n) stay text.
+    // "select * from", "select @@version", ";drop table", "waitfor delay '0:0:5'", "sleep(5)",
+    // "exec xp_cmdshell", "declare @x". "Select your plan", "Drop - 2 lbs", "Execute order 66" and
+    // "execute 'ls' for me" stay text: exec, execute, declare and shutdown are English too.
     private static bool StartsAsStatement(ReadOnlySpan<char> input, ReadOnlySpan<SqlToken> t)
     {
         var second = At(t, 1);
         switch (t[0].Type)
         {
             case SqlTokenType.Expression:
-                return second is SqlTokenType.Operator or SqlTokenType.Variable or SqlTokenType.Function
+                return (second == SqlTokenType.Operator && t[1].Text(input) is "*")
+                    || second is SqlTokenType.Variable or SqlTokenType.Function
                     || (second == SqlTokenType.LeftParen && At(t, 2) is SqlTokenType.Expression or SqlTokenType.Function)
                     || (second == SqlTokenType.Number && At(t, 2) is SqlTokenType.Comma or SqlTokenType.Keyword
                         or SqlTokenType.Comment or SqlTokenType.Semicolon or SqlTokenType.Union);
             case SqlTokenType.Semicolon:
                 return StartsStatement(input, t, 1);
             case SqlTokenType.TSql:
-                return second is SqlTokenType.String or SqlTokenType.Number or SqlTokenType.Variable
-                        or SqlTokenType.Function or SqlTokenType.TSql
-                    || (second == SqlTokenType.Bareword && At(t, 2) is SqlTokenType.String or SqlTokenType.Number or SqlTokenType.Variable);
+                var word = t[0].Text(input);
+                return second is SqlTokenType.Variable or SqlTokenType.Function
+                    || Has(t[1..], SqlTokenType.TSql)
+                    || word.StartsWith("waitfor", StringComparison.OrdinalIgnoreCase)
+                    || word.StartsWith("xp_", StringComparison.OrdinalIgnoreCase)
+                    || word.StartsWith("sp_", StringComparison.OrdinalIgnoreCase)
+                    || word.StartsWith("open", StringComparison.OrdinalIgnoreCase);
             case SqlTokenType.Function:
                 return t[0].Dangerous || (second == SqlTokenType.LeftParen && At(t, 2) == SqlTokenType.Expression);
             default:

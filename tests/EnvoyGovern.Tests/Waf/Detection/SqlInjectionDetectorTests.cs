@@ -52,6 +52,10 @@ public sealed class SqlInjectionDetectorTests
     [InlineData("@@version--")]
     [InlineData("1 into outfile '/tmp/x'")]
     [InlineData("test'-1 union(select table)")]
+    [InlineData("exec master..xp_cmdshell 'dir'")]
+    [InlineData("declare @q varchar(99)")]
+    [InlineData("waitfor delay '0:0:5'")]
+    [InlineData("select*from users")]
     public void IsSqlInjection_ClassicPayload_Detected(string payload)
     {
         Assert.True(SqlInjectionDetector.IsSqlInjection(payload, out var fingerprint), payload);
@@ -121,6 +125,9 @@ public sealed class SqlInjectionDetectorTests
     [InlineData("modify, merge, publish, distribute, sublicense, and/or sell copies")]
     [InlineData("stream.end('<h1>Hello World</h1>');")]
     [InlineData("cleanup vars to const and '==' to '==='")]
+    [InlineData("Execute order 66")]
+    [InlineData("execute 'ls -la' on the build server")]
+    [InlineData("Drop - 2 lbs in a week?")]
     [InlineData("")]
     public void IsSqlInjection_BenignText_NotDetected(string text)
     {
