@@ -1,0 +1,69 @@
+using System.Collections.Frozen;
+
+namespace EnvoyGovern.ExtProc.Waf.Detection;
+
+/// <summary>
+/// Our classification of SQL words (MySQL, PostgreSQL, MSSQL, Oracle, SQLite). Written from the SQL
+/// dialects' documentation, not taken from another project. 'F' marks a function attackers use for
+/// timing, file access or error-based extraction; the tokenizer reports it as 'f' with Dangerous set.
+/// Function names count as functions only when '(' follows, so "count", "user", "char" stay words.
+/// </summary>
+internal static class SqlKeywords
+{
+    public const char DangerousFunction = 'F';
+
+    private static readonly FrozenDictionary<string, char> Table = Build();
+
+    private static readonly FrozenDictionary<string, char>.AlternateLookup<ReadOnlySpan<char>> Lookup =
+        Table.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>The word's class, or '\0' for a plain word.</summary>
+    public static char Classify(ReadOnlySpan<char> word) =>
+        word.Length is > 0 and <= 32 && Lookup.TryGetValue(word, out var type) ? type : SqlTokenType.None;
+
+    private static FrozenDictionary<string, char> Build()
+    {
+        var table = new Dictionary<string, char>(StringComparer.OrdinalIgnoreCase);
+        Add(table, SqlTokenType.Expression,
+            "select insert update delete replace merge upsert truncate drop create alter");
+        Add(table, SqlTokenType.TSql,
+            "waitfor declare exec execute shutdown xp_cmdshell sp_executesql sp_oacreate sp_oamethod "
+            + "sp_configure sp_makewebtask xp_regread xp_regwrite xp_dirtree openrowset opendatasource openquery");
+        Add(table, SqlTokenType.Union, "union intersect except");
+        Add(table, SqlTokenType.Group, "having limit offset procedure");
+        Add(table, SqlTokenType.Logic, "and or xor");
+        Add(table, SqlTokenType.Operator, "not like ilike rlike regexp between div mod sounds escape glob match");
+        Add(table, SqlTokenType.Number, "null true false unknown current_user session_user system_user");
+        Add(table, SqlTokenType.Keyword,
+            "from where into table tables databases values set join inner outer cross natural "
+            + "on using as is in all any some distinct top case when then else end exists outfile dumpfile "
+            + "information_schema collate asc desc begin commit rollback elseif while return returns "
+            + "by cast convert index view trigger column columns primary foreign key references default "
+            + "delay fetch cursor open close for");
+        Add(table, SqlTokenType.Function,
+            "abs ascii bin database schema if exp geometrycollection multipoint polygon linestring "
+            + "multipolygon multilinestring bit_length char chr char_length character_length coalesce concat concat_ws "
+            + "conv count crc32 curdate current_date current_time current_timestamp curtime database_name "
+            + "date_format db_name decode elt encode export_set field find_in_set floor format from_base64 "
+            + "greatest group_concat hex ifnull iif instr isnull lcase least left len length locate lower "
+            + "lpad ltrim make_set max md5 mid min nullif oct ord password position pow power quote rand "
+            + "repeat reverse right round rpad rtrim schema_name sha sha1 sha2 soundex space str string_agg "
+            + "strcmp substr substring substring_index sum sysdate to_base64 trim ucase unhex upper user "
+            + "user_name uuid version host_name is_srvrolemember is_member object_id object_name "
+            + "current_database current_schema pg_read_file pg_ls_dir to_char to_number nvl nvl2 rownum "
+            + "rawtohex sys_context utl_raw json_extract json_keys");
+        Add(table, DangerousFunction,
+            "sleep pg_sleep benchmark load_file extractvalue updatexml xmltype sys_eval sys_exec "
+            + "get_lock name_const receive_message get_host_address get_host_name randomblob lo_import "
+            + "lo_export pg_read_binary_file dblink_connect xp_fileexist");
+        return table.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+    }
+
+    private static void Add(Dictionary<string, char> table, char type, string words)
+    {
+        foreach (var word in words.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            table[word] = type;
+        }
+    }
+}
