@@ -1,5 +1,6 @@
 using EnvoyGovern.ExtAuthz.Access;
 using EnvoyGovern.ExtAuthz.Authorization;
+using EnvoyGovern.ExtAuthz.Canary;
 using EnvoyGovern.ExtAuthz.Decisions;
 using EnvoyGovern.ExtAuthz.Identity;
 using EnvoyGovern.ExtAuthz.Quotas;
@@ -32,8 +33,7 @@ public static class ExtAuthzApp
         builder.Services.AddSingleton<IIdentitySourceFactory, IdentitySourceFactory>();
         builder.Services.AddSingleton<IPolicyCompiler, AccessPolicyCompiler>();
         builder.Services.AddQuotaStore(builder.Configuration);
-        builder.Services.TryAddSingleton<CanaryHaltRegistry>();
-        builder.Services.TryAddSingleton<ICanaryHalts>(sp => sp.GetRequiredService<CanaryHaltRegistry>());
+        AddCanaryGuardrails(builder.Services, builder.Configuration);
         builder.Services.AddSingleton<IDecisionStep, AccessStep>();
         configureServices?.Invoke(builder.Services);
 
@@ -42,5 +42,20 @@ public static class ExtAuthzApp
         app.UseGovernanceEndpoints();
         app.MapGrpcService<AuthorizationService>();
         return app;
+    }
+
+    // Halts are read per Check from memory; the monitor fills that memory from the outcome store, which
+    // serve (both services in one process) replaces with one instance shared with ExtProc.
+    private static void AddCanaryGuardrails(IServiceCollection services, ConfigurationManager configuration)
+    {
+        services.AddOptions<CanaryOptions>()
+            .Bind(configuration.GetSection(CanaryOptions.Section))
+            .Validate(o => o.EvaluationInterval >= TimeSpan.FromMilliseconds(100), "Canary:EvaluationInterval must be at least 100ms")
+            .ValidateOnStart();
+        services.TryAddSingleton<CanaryHaltRegistry>();
+        services.TryAddSingleton<ICanaryHalts>(sp => sp.GetRequiredService<CanaryHaltRegistry>());
+        services.TryAddSingleton<ICanaryStore>(sp => new InMemoryCanaryStore(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<CanaryMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<CanaryMonitor>());
     }
 }

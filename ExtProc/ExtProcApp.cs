@@ -1,7 +1,10 @@
+using EnvoyGovern.ExtProc.Canary;
 using EnvoyGovern.ExtProc.Inspection;
 using EnvoyGovern.ExtProc.Processing;
 using EnvoyGovern.Governance.Decisions;
+using EnvoyGovern.Governance.Canary;
 using EnvoyGovern.Governance.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace EnvoyGovern.ExtProc;
 
@@ -18,6 +21,10 @@ public static class ExtProcApp
         builder.Services.AddSingleton<DecisionIds>();
         builder.Services.AddSingleton<InspectorChain>();
         builder.Services.AddSingleton<ExtProcMetrics>();
+
+        // Outcomes per cluster for the canary guardrails ExtAuthz judges; serve shares one store with it.
+        builder.Services.TryAddSingleton<ICanaryStore>(sp => new InMemoryCanaryStore(sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<IInspector, CanaryOutcomeInspector>();
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();

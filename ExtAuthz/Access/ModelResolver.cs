@@ -47,16 +47,27 @@ internal sealed class ModelResolver
         _path?.IsMatch("/v1/models/warm-up/chat/completions");
         _bodyField = spec.BodyField is null ? null : Encoding.UTF8.GetBytes(spec.BodyField);
         _catalogBySpan = _catalog.GetAlternateLookup<ReadOnlySpan<char>>();
+        var routings = new List<ModelRouting>();
         foreach (var model in spec.Catalog)
         {
             var routing = ModelRouting.Create(model);
+            if (routing is not null)
+            {
+                routings.Add(routing);
+            }
+
             _catalog[model.Name] = new ResolvedModel(model.Name, model.Stable, VersionPinned: false, routing);
             foreach (var version in model.Versions)
             {
                 _catalog[version.Id] = new ResolvedModel(model.Name, version.Name, VersionPinned: true, routing);
             }
         }
+
+        Routings = routings;
     }
+
+    /// <summary>The models routed by cluster, for the guardrail monitor.</summary>
+    public IReadOnlyList<ModelRouting> Routings { get; }
 
     public ResolvedModel Resolve(CheckContext context, RequestAttributes request)
     {

@@ -33,6 +33,9 @@ internal sealed class ModelRouting
 
     public string Model { get; }
 
+    /// <summary>The stable version's cluster, which canaries are judged against.</summary>
+    public string StableCluster => _stableBecause["stable"].Cluster;
+
     public IReadOnlyList<CompiledCanary> Canaries => _canaries;
 
     /// <summary>The routing of a model whose versions name clusters, else null (the request is not routed by cluster).</summary>

@@ -1,5 +1,6 @@
 using EnvoyGovern.ExtAuthz;
 using EnvoyGovern.ExtProc;
+using EnvoyGovern.Governance.Canary;
 
 namespace EnvoyGovern.Cli;
 
@@ -12,8 +13,10 @@ internal static class ServeCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        await using var extAuthz = ExtAuthzApp.Build(args, configurationPrefix: "ExtAuthz");
-        await using var extProc = ExtProcApp.Build(args, configurationPrefix: "ExtProc");
+        // One outcome store for both: ExtProc counts responses per cluster, ExtAuthz judges canaries by them.
+        var canaries = new InMemoryCanaryStore(TimeProvider.System);
+        await using var extAuthz = ExtAuthzApp.Build(args, configurationPrefix: "ExtAuthz", services => services.AddSingleton<ICanaryStore>(canaries));
+        await using var extProc = ExtProcApp.Build(args, configurationPrefix: "ExtProc", services => services.AddSingleton<ICanaryStore>(canaries));
         var runs = new[] { extAuthz.RunAsync(), extProc.RunAsync() };
         var first = await Task.WhenAny(runs);
         await Task.WhenAll(extAuthz.StopAsync(), extProc.StopAsync());

@@ -1,3 +1,4 @@
+using EnvoyGovern.Governance.Canary;
 using EnvoyGovern.Governance.Envoy;
 using EnvoyGovern.Governance.Policy.Model;
 
@@ -109,9 +110,9 @@ internal static class CanaryValidation
             sink.Add($"{path}/minSamples", "must be at least 1");
         }
 
-        if (!Durations.TryParse(guardrails.Window, out var window) || window < TimeSpan.FromSeconds(10) || window > TimeSpan.FromDays(1))
+        if (!Durations.TryParse(guardrails.Window, out var window) || window < TimeSpan.FromSeconds(10) || window > CanaryLimits.MaxWindow)
         {
-            sink.Add($"{path}/window", $"'{guardrails.Window}' is not a window from 10s to 24h (write 30s, 5m, 1h)");
+            sink.Add($"{path}/window", $"'{guardrails.Window}' is not a window from 10s to 1h (write 30s, 5m, 1h)");
         }
 
         Rate(guardrails.MaxErrorRateIncrease, $"{path}/maxErrorRateIncrease", sink);

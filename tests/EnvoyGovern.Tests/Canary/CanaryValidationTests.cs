@@ -44,7 +44,7 @@ public sealed class CanaryValidationTests
     [InlineData("{ by: header, name: x-session }", "{ by: subject, name: x-session }", "/spec/models/catalog/0/canaries/0/stickiness/name", "only for stickiness by header or cookie")]
     [InlineData("maxErrorRateIncrease: 5 }", "maxErrorRateIncrease: 500 }", "/spec/models/catalog/0/canaries/0/guardrails/maxErrorRateIncrease", "percentage points")]
     [InlineData(", maxErrorRateIncrease: 5 }", " }", "/spec/models/catalog/0/canaries/0/guardrails", "never halt")]
-    [InlineData("window: 5m", "window: 2s", "/spec/models/catalog/0/canaries/0/guardrails/window", "from 10s to 24h")]
+    [InlineData("window: 5m", "window: 2s", "/spec/models/catalog/0/canaries/0/guardrails/window", "from 10s to 1h")]
     [InlineData("id: gpt-4o-2, cluster: canary", "id: gpt-4o-2", "/spec/models/catalog/0/versions/1/cluster", "needs a cluster")]
     public void Load_BrokenCanary_ErrorAtItsPath(string find, string replace, string path, string message)
     {

@@ -1,0 +1,11 @@
+namespace EnvoyGovern.Governance.Canary;
+
+/// <summary>Bounds the outcome stores are built for.</summary>
+public static class CanaryLimits
+{
+    /// <summary>Outcomes are counted in slots of this width; a window is a whole number of slots.</summary>
+    public static readonly TimeSpan Slot = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest guardrail window; older slots are dropped.</summary>
+    public static readonly TimeSpan MaxWindow = TimeSpan.FromHours(1);
+}
