@@ -1,7 +1,9 @@
 using EnvoyGovern.ExtProc.Inspection;
 using EnvoyGovern.ExtProc.Processing;
+using EnvoyGovern.ExtProc.Waf.Inspection;
 using EnvoyGovern.Governance.Decisions;
 using EnvoyGovern.Governance.Hosting;
+using EnvoyGovern.Governance.Policy.Runtime;
 
 namespace EnvoyGovern.ExtProc;
 
@@ -18,10 +20,38 @@ public static class ExtProcApp
         builder.Services.AddSingleton<DecisionIds>();
         builder.Services.AddSingleton<InspectorChain>();
         builder.Services.AddSingleton<ExtProcMetrics>();
+
+        // The policy selects WAF mode and paranoia per host; without a policy directory the WAF inspects nothing.
+        var hasPolicy = !string.IsNullOrEmpty(builder.Configuration[$"{PolicyOptions.SectionName}:Directory"]);
+        if (hasPolicy)
+        {
+            builder.Services.AddGovernancePolicy(builder.Configuration);
+            builder.Services.AddSingleton<IPolicyCompiler, WafPolicyCompiler>();
+        }
+
+        builder.Services.AddOptions<WafOptions>()
+            .Bind(builder.Configuration.GetSection(WafOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<WafMetrics>();
+        builder.Services.AddSingleton<WafRuleSetProvider>();
+        builder.Services.AddSingleton<IInspector>(sp => new WafInspector(
+            sp.GetRequiredService<WafRuleSetProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<WafOptions>>(),
+            sp.GetRequiredService<WafMetrics>(),
+            sp.GetRequiredService<ILogger<WafInspector>>(),
+            sp.GetService<PolicyStore>()));
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.Services.GetRequiredService<ExtProcMetrics>();
+
+        // Rules load at start: a ruleset that does not load stops the service (fail closed).
+        app.Services.GetRequiredService<WafRuleSetProvider>();
+        if (!hasPolicy)
+        {
+            WafLog.NoPolicy(app.Services.GetRequiredService<ILogger<WafRuleSetProvider>>());
+        }
         app.UseGovernanceEndpoints();
         app.MapGrpcService<ExternalProcessorService>();
         return app;

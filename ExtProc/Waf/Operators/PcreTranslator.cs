@@ -59,6 +59,18 @@ internal static class PcreTranslator
                     atomStart = output.Length;
                     i = CharClass(pattern, i, output);
                     break;
+                case '(' when string.CompareOrdinal(pattern, i, "(?P=", 0, 4) == 0:
+                    // Named back reference: an atom, not a group.
+                    atomStart = output.Length;
+                    var close = pattern.IndexOf(')', i);
+                    if (close < 0)
+                    {
+                        throw new PcreTranslationException($"unterminated (?P= at offset {i}");
+                    }
+
+                    output.Append(@"\k<").Append(pattern, i + 4, close - i - 4).Append('>');
+                    i = close + 1;
+                    break;
                 case '(':
                     atomStart = -1;
                     groups.Push(output.Length);
@@ -184,7 +196,7 @@ internal static class PcreTranslator
             return i + 4;
         }
 
-        if (rest.StartsWith("P=") || rest.StartsWith("P>") || rest.StartsWith("&") || rest.StartsWith("R") || rest.StartsWith("|")
+        if (rest.StartsWith("P>") || rest.StartsWith("&") || rest.StartsWith("R") || rest.StartsWith("|")
             || (rest.Length > 0 && (char.IsAsciiDigit(rest[0]) || ((rest[0] == '+' || rest[0] == '-') && rest.Length > 1 && char.IsAsciiDigit(rest[1])))))
         {
             throw new PcreTranslationException($"recursion, named back reference or branch reset at offset {i} is not supported");
