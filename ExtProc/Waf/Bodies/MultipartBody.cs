@@ -175,40 +175,71 @@ internal sealed class MultipartBody(WafTransaction transaction)
         return 0;
     }
 
+    // form-data; name="a;b"; filename="x.txt": quoted values may hold ';' and \" escapes.
     private void ParseDisposition(string value, ref string? name, ref string? filename)
     {
-        var parts = value.Split(';');
-        if (!parts[0].Trim().Equals("form-data", StringComparison.OrdinalIgnoreCase))
+        var i = 0;
+        var type = ReadToken(value, ref i, ';');
+        if (!type.Trim().Equals("form-data", StringComparison.OrdinalIgnoreCase))
         {
             Flag("MULTIPART_INVALID_PART");
         }
 
-        for (var i = 1; i < parts.Length; i++)
+        while (i < value.Length)
         {
-            var parameter = parts[i].Trim();
-            var equals = parameter.IndexOf('=', StringComparison.Ordinal);
-            if (equals < 0)
+            i++; // the ';'
+            var key = ReadToken(value, ref i, '=', ';').Trim();
+            if (i >= value.Length || value[i] != '=')
             {
                 continue;
             }
 
-            var key = parameter[..equals].Trim();
-            var text = parameter[(equals + 1)..].Trim();
-            if (text.StartsWith('"'))
+            i++;
+            while (i < value.Length && value[i] is ' ' or '\t')
             {
-                if (text.Length < 2 || !text.EndsWith('"'))
+                i++;
+            }
+
+            string text;
+            if (i < value.Length && value[i] == '"')
+            {
+                var builder = new System.Text.StringBuilder();
+                i++;
+                var closed = false;
+                while (i < value.Length)
+                {
+                    if (value[i] == '\\' && i + 1 < value.Length && value[i + 1] is '"' or '\\')
+                    {
+                        builder.Append(value[i + 1]);
+                        i += 2;
+                    }
+                    else if (value[i] == '"')
+                    {
+                        closed = true;
+                        i++;
+                        break;
+                    }
+                    else
+                    {
+                        builder.Append(value[i++]);
+                    }
+                }
+
+                if (!closed)
                 {
                     Flag("MULTIPART_INVALID_QUOTING");
-                    text = text.Trim('"');
                 }
-                else
-                {
-                    text = text[1..^1].Replace("\\\"", "\"", StringComparison.Ordinal);
-                }
+
+                text = builder.ToString();
+                ReadToken(value, ref i, ';');
             }
-            else if (text.Contains('\'', StringComparison.Ordinal))
+            else
             {
-                Flag("MULTIPART_INVALID_QUOTING");
+                text = ReadToken(value, ref i, ';').Trim();
+                if (text.Contains('\'', StringComparison.Ordinal))
+                {
+                    Flag("MULTIPART_INVALID_QUOTING");
+                }
             }
 
             if (key.Equals("name", StringComparison.OrdinalIgnoreCase))
@@ -220,6 +251,17 @@ internal sealed class MultipartBody(WafTransaction transaction)
                 filename = text;
             }
         }
+    }
+
+    private static string ReadToken(string value, ref int i, char stop, char stop2 = '\0')
+    {
+        var start = i;
+        while (i < value.Length && value[i] != stop && value[i] != stop2)
+        {
+            i++;
+        }
+
+        return value[start..i];
     }
 
     private string? Boundary(string contentType)

@@ -37,7 +37,6 @@ internal sealed partial class WafTransaction
         Scalar(Variable.RemotePort, line.RemotePort.ToString(CultureInfo.InvariantCulture));
         Scalar(Variable.ServerAddr, line.ServerAddress);
         Scalar(Variable.ServerPort, line.ServerPort.ToString(CultureInfo.InvariantCulture));
-        Scalar(Variable.ReqbodyProcessor, string.Empty);
         Scalar(Variable.RequestBodyLength, "0");
         FormBodies.ParseUrlEncoded(query, this, Variable.ArgsGet, Variable.ArgsGetNames);
 
@@ -57,6 +56,8 @@ internal sealed partial class WafTransaction
             }
         }
 
+        // Known before phase 1, as ModSecurity's recommended rules set it from Content-Type in phase 1.
+        Scalar(Variable.ReqbodyProcessor, BodyProcessorFor(all.Get("content-type") ?? string.Empty) ?? string.Empty);
         RebuildArgs();
         RunPhase(1);
     }
@@ -101,11 +102,14 @@ internal sealed partial class WafTransaction
     private void ProcessBody(ReadOnlySpan<byte> body)
     {
         var contentType = _collections[(int)Variable.RequestHeaders].Get("content-type") ?? string.Empty;
-        var processor = RequestBodyProcessor ?? BodyProcessorFor(contentType);
-        Scalar(Variable.ReqbodyProcessor, processor ?? string.Empty);
+        var selected = _collections[(int)Variable.ReqbodyProcessor][0].Value;
+        var processor = selected.Length == 0 ? null : selected;
         Scalar(Variable.RequestBodyLength, body.Length.ToString(CultureInfo.InvariantCulture));
         var text = Encoding.Latin1.GetString(body);
-        if (processor != "MULTIPART" || ForceRequestBodyVariable)
+        // As ModSecurity v2: the raw body is REQUEST_BODY for urlencoded bodies, bodies no processor
+        // understands, or when a rule forces it (ctl:forceRequestBodyVariable); JSON, XML and multipart
+        // bodies are seen through their parsed variables.
+        if (processor is null or "URLENCODED" || ForceRequestBodyVariable)
         {
             Scalar(Variable.RequestBody, text);
         }

@@ -58,7 +58,12 @@ internal sealed partial class WafTransaction
 
     public bool RequestBodyAccess { get; set; }
 
-    public string? RequestBodyProcessor { get; set; }
+    /// <summary>Set by <c>ctl:requestBodyProcessor</c>; REQBODY_PROCESSOR shows it.</summary>
+    public string? RequestBodyProcessor
+    {
+        get => _collections[(int)Variable.ReqbodyProcessor].Count > 0 ? _collections[(int)Variable.ReqbodyProcessor][0].Value : null;
+        set => Scalar(Variable.ReqbodyProcessor, value ?? string.Empty);
+    }
 
     public bool ForceRequestBodyVariable { get; set; }
 

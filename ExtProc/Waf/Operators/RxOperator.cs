@@ -5,8 +5,10 @@ namespace EnvoyGovern.ExtProc.Waf.Operators;
 
 /// <summary>
 /// <c>@rx</c>: a PCRE pattern translated to .NET (see <see cref="PcreTranslator"/>) with a match timeout.
-/// It starts interpreted, so a ruleset loads fast, and <see cref="Compile"/> (run in the background after
-/// load) swaps in the compiled form; both match the same strings.
+/// Patterns run on .NET's non-backtracking engine (linear time: no ReDoS) whenever they can; the few
+/// that need backtracking (lookarounds, back references, atomic groups from possessive quantifiers) start
+/// interpreted, so a ruleset loads fast, and <see cref="Compile"/> (run in the background after load)
+/// swaps in their compiled form. Both forms match the same strings.
 /// </summary>
 internal sealed class RxOperator : WafOperator
 {
@@ -20,7 +22,17 @@ internal sealed class RxOperator : WafOperator
         Pattern = pattern;
         _translated = PcreTranslator.Translate(pattern);
         _timeout = timeout;
-        _regex = new Regex(_translated, Options, timeout);
+        try
+        {
+            // Linear time from the first request: no backtracking window before Compile runs.
+            _regex = new Regex(_translated, Options | RegexOptions.NonBacktracking, timeout);
+            IsLinear = true;
+            IsCompiled = true;
+        }
+        catch (NotSupportedException)
+        {
+            _regex = new Regex(_translated, Options, timeout);
+        }
     }
 
     public override string Name => "rx";
@@ -29,15 +41,24 @@ internal sealed class RxOperator : WafOperator
 
     public bool IsCompiled { get; private set; }
 
-    /// <summary>Replaces the interpreted regex by a compiled one (idempotent, thread-safe to race with matching).</summary>
+
+    /// <summary>
+    /// Replaces an interpreted backtracking regex (a pattern with back references, lookarounds or atomic
+    /// groups, which the linear engine cannot run) by its compiled form; idempotent, safe to race with matching.
+    /// </summary>
     public void Compile()
     {
-        if (!IsCompiled)
+        if (IsCompiled)
         {
-            _regex = new Regex(_translated, Options | RegexOptions.Compiled, _timeout);
-            IsCompiled = true;
+            return;
         }
+
+        _regex = new Regex(_translated, Options | RegexOptions.Compiled, _timeout);
+        IsCompiled = true;
     }
+
+    /// <summary>True when the pattern runs on the non-backtracking engine.</summary>
+    public bool IsLinear { get; private set; }
 
     public override bool Evaluate(WafTransaction transaction, string input, bool capture)
     {

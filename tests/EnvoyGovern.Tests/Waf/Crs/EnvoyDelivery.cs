@@ -60,7 +60,7 @@ internal static class EnvoyDelivery
         }
 
         string? authority = null;
-        if (target.Contains("://", StringComparison.Ordinal))
+        if (IsAbsoluteForm(target))
         {
             // Absolute form: Envoy takes the authority from the URL and keeps the path.
             var start = target.IndexOf("://", StringComparison.Ordinal) + 3;
@@ -181,13 +181,13 @@ internal static class EnvoyDelivery
             return "Envoy's HTTP/1 codec rejects a request target with whitespace or control characters";
         }
 
-        if (!(target[0] == '/' || target.Contains("://", StringComparison.Ordinal) || (target == "*" && method == "OPTIONS")))
+        if (!(target[0] == '/' || IsAbsoluteForm(target) || (target == "*" && method == "OPTIONS")))
         {
             return $"Envoy rejects the request target form '{Truncate(target)}'";
         }
 
         var host = headers.Where(h => string.Equals(h.Key, "host", StringComparison.OrdinalIgnoreCase)).ToList();
-        if (version == "HTTP/1.1" && host.Count == 0 && !target.Contains("://", StringComparison.Ordinal))
+        if (version == "HTTP/1.1" && host.Count == 0 && !IsAbsoluteForm(target))
         {
             return "Envoy rejects an HTTP/1.1 request without Host";
         }
@@ -212,6 +212,10 @@ internal static class EnvoyDelivery
 
         return null;
     }
+
+    // http://host/path on the request line (a proxy request), as opposed to a path whose query holds a URL.
+    private static bool IsAbsoluteForm(string target) =>
+        target.Length > 0 && target[0] != '/' && target.Contains("://", StringComparison.Ordinal);
 
     private static string Truncate(string text) => text.Length > 40 ? text[..40] + "..." : text;
 
