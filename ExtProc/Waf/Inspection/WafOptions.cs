@@ -25,9 +25,10 @@ public sealed class WafOptions
     public TimeSpan RegexTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
-    /// Time budget of one exchange's rule evaluation. Beyond it evaluation stops and the policy decides:
-    /// blocking mode rejects the request (fail closed), detection-only lets it pass; both are audited.
+    /// Time budget of one exchange's rule evaluation, inside Envoy's ext_proc <c>message_timeout</c> (200 ms
+    /// in the sample). Beyond it evaluation stops and the policy decides: blocking mode rejects the request
+    /// (fail closed), detection-only lets it pass; both are audited.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
-    public TimeSpan EvaluationTimeout { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan EvaluationTimeout { get; set; } = TimeSpan.FromMilliseconds(150);
 }

@@ -5,10 +5,11 @@ namespace EnvoyGovern.ExtProc.Waf.Operators;
 
 /// <summary>
 /// <c>@rx</c>: a PCRE pattern translated to .NET (see <see cref="PcreTranslator"/>) with a match timeout.
-/// Patterns run on .NET's non-backtracking engine (linear time: no ReDoS) whenever they can; the few
-/// that need backtracking (lookarounds, back references, atomic groups from possessive quantifiers) start
-/// interpreted, so a ruleset loads fast, and <see cref="Compile"/> (run in the background after load)
-/// swaps in their compiled form. Both forms match the same strings.
+/// A pattern starts on the interpreted backtracking engine, so a ruleset loads fast (the linear engine
+/// costs seconds to construct for the whole CRS); <see cref="Compile"/>, run in the background after a
+/// load, swaps in the non-backtracking engine (linear time: no ReDoS) wherever the pattern allows it, and
+/// the compiled backtracking engine for the few that need lookarounds, back references or atomic groups.
+/// All forms match the same strings; until the swap, the match timeout bounds a pathological input.
 /// </summary>
 internal sealed class RxOperator : WafOperator
 {
@@ -22,17 +23,7 @@ internal sealed class RxOperator : WafOperator
         Pattern = pattern;
         _translated = PcreTranslator.Translate(pattern);
         _timeout = timeout;
-        try
-        {
-            // Linear time from the first request: no backtracking window before Compile runs.
-            _regex = new Regex(_translated, Options | RegexOptions.NonBacktracking, timeout);
-            IsLinear = true;
-            IsCompiled = true;
-        }
-        catch (NotSupportedException)
-        {
-            _regex = new Regex(_translated, Options, timeout);
-        }
+        _regex = new Regex(_translated, Options, timeout);
     }
 
     public override string Name => "rx";
@@ -43,8 +34,8 @@ internal sealed class RxOperator : WafOperator
 
 
     /// <summary>
-    /// Replaces an interpreted backtracking regex (a pattern with back references, lookarounds or atomic
-    /// groups, which the linear engine cannot run) by its compiled form; idempotent, safe to race with matching.
+    /// Swaps in the linear engine where the pattern allows it, else the compiled backtracking engine;
+    /// idempotent, safe to race with matching.
     /// </summary>
     public void Compile()
     {
@@ -53,7 +44,16 @@ internal sealed class RxOperator : WafOperator
             return;
         }
 
-        _regex = new Regex(_translated, Options | RegexOptions.Compiled, _timeout);
+        try
+        {
+            _regex = new Regex(_translated, Options | RegexOptions.NonBacktracking, _timeout);
+            IsLinear = true;
+        }
+        catch (NotSupportedException)
+        {
+            _regex = new Regex(_translated, Options | RegexOptions.Compiled, _timeout);
+        }
+
         IsCompiled = true;
     }
 

@@ -33,7 +33,7 @@ public sealed class WafGrpcTests
     {
         for (var i = 0; i < 100; i++)
         {
-            var ready = await service.Admin.GetAsync(new Uri("/health/ready", UriKind.Relative));
+            var ready = await service.Admin.GetAsync(new Uri("/readyz", UriKind.Relative));
             if (ready.IsSuccessStatusCode)
             {
                 return;
@@ -72,6 +72,18 @@ public sealed class WafGrpcTests
         Assert.False(outcome.RequestForwardedUpstream);
         Assert.Equal("waf_blocked", outcome.ImmediateResponse?.Details);
         Assert.Matches("\"auditId\":\"[^\"]+\"", Text(outcome.ResponseBody));
+    }
+
+    [Fact]
+    public async Task Process_SamplePolicy_BlocksObviousAttack()
+    {
+        await using var service = await RunningService.StartExtProcAsync(null, $"--Policy:Directory={RepoPaths.SamplePolicy}");
+        await WaitForPolicyAsync(service);
+
+        var outcome = await RunAsync(service, Config(BodySendMode.None, allowModeOverride: true), Request("/v1/chat/completions?q=1%27%20OR%20%271%27=%271"));
+
+        AssertConforms(outcome);
+        Assert.Equal(403, outcome.LocalReplyStatus);
     }
 
     [Fact]
