@@ -1,9 +1,11 @@
 using EnvoyGovern.ExtProc.Canary;
 using EnvoyGovern.ExtProc.Inspection;
 using EnvoyGovern.ExtProc.Processing;
-using EnvoyGovern.Governance.Decisions;
+using EnvoyGovern.ExtProc.Waf.Inspection;
 using EnvoyGovern.Governance.Canary;
+using EnvoyGovern.Governance.Decisions;
 using EnvoyGovern.Governance.Hosting;
+using EnvoyGovern.Governance.Policy.Runtime;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace EnvoyGovern.ExtProc;
@@ -22,6 +24,27 @@ public static class ExtProcApp
         builder.Services.AddSingleton<InspectorChain>();
         builder.Services.AddSingleton<ExtProcMetrics>();
 
+        // The policy selects WAF mode and paranoia per host; without a policy directory the WAF inspects nothing.
+        var hasPolicy = !string.IsNullOrEmpty(builder.Configuration[$"{PolicyOptions.SectionName}:Directory"]);
+        if (hasPolicy)
+        {
+            builder.Services.AddGovernancePolicy(builder.Configuration);
+            builder.Services.AddSingleton<IPolicyCompiler, WafPolicyCompiler>();
+        }
+
+        builder.Services.AddOptions<WafOptions>()
+            .Bind(builder.Configuration.GetSection(WafOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<WafMetrics>();
+        builder.Services.AddSingleton<WafRuleSetProvider>();
+        builder.Services.AddSingleton<IInspector>(sp => new WafInspector(
+            sp.GetRequiredService<WafRuleSetProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<WafOptions>>(),
+            sp.GetRequiredService<WafMetrics>(),
+            sp.GetRequiredService<ILogger<WafInspector>>(),
+            sp.GetService<PolicyStore>()));
+
         // Outcomes per cluster for the canary guardrails ExtAuthz judges; serve shares one store with it.
         builder.Services.TryAddSingleton<ICanaryStore>(sp => new InMemoryCanaryStore(sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<IInspector, CanaryOutcomeInspector>();
@@ -29,6 +52,13 @@ public static class ExtProcApp
 
         var app = builder.Build();
         app.Services.GetRequiredService<ExtProcMetrics>();
+
+        // Rules load at start: a ruleset that does not load stops the service (fail closed).
+        app.Services.GetRequiredService<WafRuleSetProvider>();
+        if (!hasPolicy)
+        {
+            WafLog.NoPolicy(app.Services.GetRequiredService<ILogger<WafRuleSetProvider>>());
+        }
         app.UseGovernanceEndpoints();
         app.MapGrpcService<ExternalProcessorService>();
         return app;

@@ -152,13 +152,7 @@ internal sealed class AccessStep(PolicyStore store, IQuotaStore quotas, TimeProv
         }
     }
 
-    internal static string HostOf(string authority)
-    {
-        // "[::1]:8443" and "api.example.com:443" -> host without port, lower-case.
-        var end = authority.StartsWith('[') ? authority.IndexOf(']', StringComparison.Ordinal) + 1 : authority.LastIndexOf(':');
-        var host = end > 0 && end < authority.Length && authority[end..].StartsWith(':') ? authority[..end] : authority;
-        return host.ToLowerInvariant();
-    }
+    internal static string HostOf(string authority) => Governance.Policy.Authority.Host(authority);
 
     internal static string PathOf(string path)
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using EnvoyGovern.ExtAuthz.Identity;
 using EnvoyGovern.ExtAuthz.Quotas;
+using EnvoyGovern.Governance.Policy;
 using EnvoyGovern.Governance.Policy.Model;
 
 namespace EnvoyGovern.ExtAuthz.Access;

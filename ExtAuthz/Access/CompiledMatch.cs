@@ -1,4 +1,5 @@
 using System.Net;
+using EnvoyGovern.Governance.Policy;
 using EnvoyGovern.Governance.Policy.Model;
 
 namespace EnvoyGovern.ExtAuthz.Access;

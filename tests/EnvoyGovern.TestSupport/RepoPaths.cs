@@ -10,13 +10,16 @@ public static class RepoPaths
     public static string SamplePolicy => Path.Combine(Root, "envoy-config", "policy");
 
     /// <summary>
-    /// The shared read-only data beside the repository (<c>../shared/data</c>, with the CRS rules and
-    /// regression tests). A clone that is not beside it sets <c>ENVOYGOVERN_SHARED_DATA</c>.
+    /// The shared read-only data beside the project (<c>../shared</c> from the root). A clone elsewhere finds
+    /// it through <c>ENVOYGOVERN_SHARED</c>, or in the nearest folder above the root that holds <c>shared/data</c>.
     /// </summary>
-    public static string SharedData { get; } =
-        Environment.GetEnvironmentVariable("ENVOYGOVERN_SHARED_DATA") is { Length: > 0 } shared
-            ? shared
-            : Path.GetFullPath(Path.Combine(Root, "..", "shared", "data"));
+    public static string Shared { get; } = FindShared();
+
+    /// <summary>OWASP CRS v4.28.0: crs-setup.conf.example, rules/, tests/regression/tests/.</summary>
+    public static string Crs => Path.Combine(Shared, "data", "crs");
+
+    /// <summary>The shared data folder (<c>../shared/data</c>): CRS, ECS field list, ingress CRDs.</summary>
+    public static string SharedData => Path.Combine(Shared, "data");
 
     private static string FindRoot()
     {
@@ -27,5 +30,25 @@ public static class RepoPaths
         }
 
         return directory?.FullName ?? throw new InvalidOperationException("EnvoyGovern.sln not found above the test directory");
+    }
+
+    private static string FindShared()
+    {
+        var configured = Environment.GetEnvironmentVariable("ENVOYGOVERN_SHARED");
+        if (!string.IsNullOrEmpty(configured))
+        {
+            return Path.GetFullPath(configured);
+        }
+
+        for (var directory = new DirectoryInfo(Root).Parent; directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, "shared");
+            if (Directory.Exists(Path.Combine(candidate, "data")))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException($"no shared/data beside {Root} or above it; set ENVOYGOVERN_SHARED to the shared folder");
     }
 }

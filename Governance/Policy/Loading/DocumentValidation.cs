@@ -22,6 +22,7 @@ internal static class DocumentValidation
         Tls(spec.Tls, sink);
         Quotas(spec.Quotas, sink);
         Rules(spec.Rules, sink);
+        WafValidation.Check(spec.Waf, sink);
     }
 
     private static void Region(RegionSpec? region, ErrorSink sink)

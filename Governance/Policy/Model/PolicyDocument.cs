@@ -58,4 +58,7 @@ public sealed record PolicySpec
 
     /// <summary>Allow and deny rules: deny overrides allow, and no matching allow means deny.</summary>
     public IReadOnlyList<RuleSpec> Rules { get; init; } = [];
+
+    /// <summary>The web application firewall in ExtProc (OWASP CRS); off when absent.</summary>
+    public WafSpec? Waf { get; init; }
 }

@@ -1,14 +1,16 @@
-namespace EnvoyGovern.ExtAuthz.Access;
+namespace EnvoyGovern.Governance.Policy;
 
 /// <summary>
 /// <c>*</c> patterns for hosts and paths, matched in linear time without regular expressions, so a
-/// policy pattern can never make a Check slow.
+/// policy pattern can never make a Check slow. Shared by ExtAuthz and ExtProc, which select policy
+/// documents by host the same way.
 /// </summary>
-internal sealed class Glob
+public sealed class Glob
 {
     private readonly string[] _parts;
     private readonly bool _exact;
 
+    /// <summary>Compiles a pattern.</summary>
     public Glob(string pattern, bool ignoreCase)
     {
         Pattern = pattern;
@@ -17,10 +19,12 @@ internal sealed class Glob
         Comparison = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
     }
 
+    /// <summary>The pattern as written.</summary>
     public string Pattern { get; }
 
     private StringComparison Comparison { get; }
 
+    /// <summary>True when the whole value matches.</summary>
     public bool IsMatch(ReadOnlySpan<char> value)
     {
         if (_exact)
@@ -50,5 +54,18 @@ internal sealed class Glob
         }
 
         return true;
+    }
+}
+
+/// <summary>The host part of an HTTP authority, as policy host patterns match it.</summary>
+public static class Authority
+{
+    /// <summary><c>[::1]:8443</c> and <c>api.example.com:443</c> give the host without port, lower-case.</summary>
+    public static string Host(string authority)
+    {
+        ArgumentNullException.ThrowIfNull(authority);
+        var end = authority.StartsWith('[') ? authority.IndexOf(']', StringComparison.Ordinal) + 1 : authority.LastIndexOf(':');
+        var host = end > 0 && end < authority.Length && authority[end..].StartsWith(':') ? authority[..end] : authority;
+        return host.ToLowerInvariant();
     }
 }

@@ -1,0 +1,258 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+using EnvoyGovern.ExtProc.Waf.Rules;
+using EnvoyGovern.ExtProc.Waf.Transformations;
+
+namespace EnvoyGovern.ExtProc.Waf.Engine;
+
+internal sealed partial class WafTransaction
+{
+    private readonly Dictionary<TransformKey, string> _transformCache;
+    private readonly List<TargetValue> _values = [];
+    private bool _allowRest;
+    private bool _allowRequest;
+
+    /// <summary>Runs the rules of one phase (1 request headers, 2 request body, 3 response headers, 4 response body, 5 logging).</summary>
+    public void RunPhase(int phase)
+    {
+        if (Mode == RuleEngineMode.Off || Interruption is not null || LimitExceeded is not null || _allowRest || (_allowRequest && phase <= 2))
+        {
+            return;
+        }
+
+        try
+        {
+            RunRules(phase);
+        }
+        catch (RegexMatchTimeoutException ex)
+        {
+            LimitExceeded = $"regex timeout in rule {_currentRule?.Id} after {ex.MatchTimeout.TotalMilliseconds} ms";
+        }
+        catch (WafLimitExceededException ex)
+        {
+            LimitExceeded = ex.Message;
+        }
+    }
+
+    private void RunRules(int phase)
+    {
+        var rules = RuleSet.Phases[phase];
+        var i = 0;
+        while (i < rules.Length)
+        {
+            var rule = rules[i];
+            if (rule.Marker is not null || IsRemoved(rule))
+            {
+                i++;
+                continue;
+            }
+
+            if (Stopwatch.GetTimestamp() > _deadline)
+            {
+                throw new WafLimitExceededException($"time limit reached before rule {rule.Id}");
+            }
+
+            _collections[(int)Variable.MatchedVars].Clear();
+            if (!EvaluateChain(rule, phase))
+            {
+                i++;
+                continue;
+            }
+
+            if (Interruption is not null)
+            {
+                return;
+            }
+
+            if (rule.Disruptive == Disruptive.Allow && Mode == RuleEngineMode.On)
+            {
+                var scope = rule.AllowScope?.ToLowerInvariant();
+                _allowRequest = scope == "request";
+                _allowRest = scope is null;
+                return;
+            }
+
+            if (rule.SkipAfter is not null)
+            {
+                i = RuleSet.AfterMarker(phase, rule.SkipAfter);
+            }
+            else if (rule.Skip > 0)
+            {
+                i = SkipRules(rules, i, rule.Skip);
+            }
+            else
+            {
+                i++;
+            }
+        }
+    }
+
+    private static int SkipRules(Rule[] rules, int index, int count)
+    {
+        var i = index + 1;
+        while (i < rules.Length && count > 0)
+        {
+            if (rules[i].Marker is null)
+            {
+                count--;
+            }
+
+            i++;
+        }
+
+        return i;
+    }
+
+    // Evaluates a rule and its chain; on a full match logs it and applies the first rule's disruptive action.
+    private bool EvaluateChain(Rule starter, int phase)
+    {
+        for (var link = starter; link is not null; link = link.Chained)
+        {
+            if (!EvaluateRule(link))
+            {
+                return false;
+            }
+        }
+
+        var logged = starter.Log ?? true;
+        var disruptive = Disrupts(starter);
+        _currentRule = starter;
+        var message = logged || disruptive ? starter.Message?.Expand(this) : null;
+        var logData = logged ? starter.LogData?.Expand(this) : null;
+        _matches.Add(new RuleMatch(starter, phase, message, logData, MatchedVarName, MatchedVar, logged, disruptive));
+        if (disruptive && Mode == RuleEngineMode.On)
+        {
+            Interruption = new Interruption(starter.Status > 0 ? starter.Status : 403, starter, $"rule {starter.Id}");
+        }
+
+        return true;
+    }
+
+    private bool Disrupts(Rule rule) => rule.Disruptive switch
+    {
+        Disruptive.Deny or Disruptive.Drop or Disruptive.Redirect => true,
+        Disruptive.Block => RuleSet.BlockDisrupts(rule.Phase),
+        _ => false,
+    };
+
+    private bool EvaluateRule(Rule rule)
+    {
+        _currentRule = rule;
+        if (rule.Operator is null)
+        {
+            RunActions(rule);
+            return true;
+        }
+
+        CollectValues(rule);
+        var matched = false;
+        var values = _values;
+        for (var v = 0; v < values.Count; v++)
+        {
+            var value = values[v];
+            if (!IsMatch(rule, value.Value, out var transformed))
+            {
+                continue;
+            }
+
+            matched = true;
+            var name = value.Name;
+            MatchedVar = transformed;
+            MatchedVarName = name;
+            _collections[(int)Variable.MatchedVars].Add(name, transformed);
+            _collections[(int)Variable.MatchedVarsNames].Add(name, name);
+            RunActions(rule);
+            if (Stopwatch.GetTimestamp() > _deadline)
+            {
+                throw new WafLimitExceededException($"time limit reached in rule {rule.Id}");
+            }
+        }
+
+        return matched;
+    }
+
+    private bool IsMatch(Rule rule, string input, out string transformed)
+    {
+        var op = rule.Operator!;
+        if (!rule.MultiMatch)
+        {
+            transformed = Transform(input, rule.Transforms);
+            return op.Evaluate(this, transformed, rule.Capture) != rule.Negated;
+        }
+
+        // multiMatch: the operator runs on the value before the transformations and after each one that changed it.
+        transformed = input;
+        if (op.Evaluate(this, input, rule.Capture) != rule.Negated)
+        {
+            return true;
+        }
+
+        foreach (var step in rule.Transforms.Steps)
+        {
+            var next = step(transformed);
+            if (ReferenceEquals(next, transformed) || next == transformed)
+            {
+                continue;
+            }
+
+            transformed = next;
+            if (op.Evaluate(this, transformed, rule.Capture) != rule.Negated)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private string Transform(string input, TransformChain chain)
+    {
+        if (chain.Steps.Length == 0)
+        {
+            return input;
+        }
+
+        var key = new TransformKey(input, chain.Id);
+        if (_transformCache.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var value = input;
+        foreach (var step in chain.Steps)
+        {
+            value = step(value);
+        }
+
+        _transformCache[key] = value;
+        return value;
+    }
+
+    private void RunActions(Rule rule)
+    {
+        var actions = rule.Actions;
+        for (var i = 0; i < actions.Count; i++)
+        {
+            actions[i].Execute(this, rule);
+        }
+    }
+
+    /// <summary>A value to evaluate, with its name as logs and MATCHED_VAR_NAME show it.</summary>
+    private readonly record struct TargetValue(Variable Variable, string Key, string Value)
+    {
+        public string Name => Key.Length == 0 ? Variables.Name(Variable) : string.Concat(Variables.Name(Variable), ":", Key);
+    }
+
+    private readonly record struct TransformKey(string Value, int Chain);
+
+    // Values are the collection's own string instances: identity is the cheap and exact cache key.
+    private sealed class TransformKeyComparer : IEqualityComparer<TransformKey>
+    {
+        public static readonly TransformKeyComparer Instance = new();
+
+        public bool Equals(TransformKey x, TransformKey y) => ReferenceEquals(x.Value, y.Value) && x.Chain == y.Chain;
+
+        public int GetHashCode(TransformKey obj) => RuntimeHelpers.GetHashCode(obj.Value) * 31 + obj.Chain;
+    }
+}

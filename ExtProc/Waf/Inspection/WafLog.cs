@@ -1,0 +1,23 @@
+namespace EnvoyGovern.ExtProc.Waf.Inspection;
+
+// Event ids 2100-2199: the WAF in ExtProc.
+internal static partial class WafLog
+{
+    [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "WAF rules loaded from {Source}: {Rules} rules in {Milliseconds} ms")]
+    public static partial void RulesLoaded(ILogger logger, string source, int rules, long milliseconds);
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Error, Message = "WAF rules from {Source} could not be loaded; the previous rules stay active")]
+    public static partial void RulesRejected(ILogger logger, string source, Exception exception);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "WAF blocked exchange {ExchangeId} ({Reason}, status {Status})")]
+    public static partial void Blocked(ILogger logger, string exchangeId, string reason, int status);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "WAF evaluation of exchange {ExchangeId} hit its limit: {Detail}")]
+    public static partial void LimitExceeded(ILogger logger, string exchangeId, string detail);
+
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Debug, Message = "WAF regexes compiled: {Count} in {Milliseconds} ms")]
+    public static partial void RegexesCompiled(ILogger logger, int count, long milliseconds);
+
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Warning, Message = "No Policy:Directory is configured: the WAF inspects nothing")]
+    public static partial void NoPolicy(ILogger logger);
+}

@@ -1,0 +1,109 @@
+namespace EnvoyGovern.ExtProc.Waf.Operators;
+
+/// <summary>
+/// Multi-phrase search for <c>@pm</c>/<c>@pmFromFile</c>: ASCII case-insensitive, linear in the input
+/// whatever the number of phrases.
+/// </summary>
+internal sealed class AhoCorasick
+{
+    private readonly List<Dictionary<char, int>> _next = [];
+    private readonly List<int> _fail = [];
+    private readonly List<int> _output = [];
+
+    public AhoCorasick(IEnumerable<string> phrases)
+    {
+        NewNode();
+        foreach (var phrase in phrases)
+        {
+            if (phrase.Length == 0)
+            {
+                continue;
+            }
+
+            var node = 0;
+            foreach (var raw in phrase)
+            {
+                var c = Fold(raw);
+                if (!_next[node].TryGetValue(c, out var child))
+                {
+                    child = NewNode();
+                    _next[node][c] = child;
+                }
+
+                node = child;
+            }
+
+            _output[node] = phrase.Length;
+            PhraseCount++;
+        }
+
+        BuildFailureLinks();
+    }
+
+    public int PhraseCount { get; }
+
+    /// <summary>Finds the first phrase occurrence; returns its start and length, or -1.</summary>
+    public int Find(ReadOnlySpan<char> text, out int length)
+    {
+        var node = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = Fold(text[i]);
+            while (!_next[node].ContainsKey(c) && node != 0)
+            {
+                node = _fail[node];
+            }
+
+            node = _next[node].TryGetValue(c, out var child) ? child : 0;
+            if (_output[node] > 0)
+            {
+                length = _output[node];
+                return i - length + 1;
+            }
+        }
+
+        length = 0;
+        return -1;
+    }
+
+    private static char Fold(char c) => char.IsAsciiLetterUpper(c) ? (char)(c | 0x20) : c;
+
+    private int NewNode()
+    {
+        _next.Add([]);
+        _fail.Add(0);
+        _output.Add(0);
+        return _next.Count - 1;
+    }
+
+    private void BuildFailureLinks()
+    {
+        var queue = new Queue<int>();
+        foreach (var child in _next[0].Values)
+        {
+            queue.Enqueue(child);
+        }
+
+        while (queue.Count > 0)
+        {
+            var node = queue.Dequeue();
+            foreach (var (c, child) in _next[node])
+            {
+                var fallback = _fail[node];
+                while (fallback != 0 && !_next[fallback].ContainsKey(c))
+                {
+                    fallback = _fail[fallback];
+                }
+
+                _fail[child] = _next[fallback].TryGetValue(c, out var target) && target != child ? target : 0;
+                // A phrase that ends inside a longer one is found there too (the shortest is enough to match).
+                if (_output[child] == 0 && _output[_fail[child]] > 0)
+                {
+                    _output[child] = _output[_fail[child]];
+                }
+
+                queue.Enqueue(child);
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using System.Text.RegularExpressions;
+using EnvoyGovern.ExtProc.Waf.Engine;
+using EnvoyGovern.ExtProc.Waf.Operators;
+using EnvoyGovern.ExtProc.Waf.Transformations;
+
+namespace EnvoyGovern.ExtProc.Waf.Rules;
+
+/// <summary>What a matching rule does to the transaction.</summary>
+internal enum Disruptive
+{
+    None,
+    Pass,
+    Block,
+    Deny,
+    Drop,
+    Redirect,
+    Allow,
+}
+
+/// <summary>One element of a rule's variable list: <c>ARGS</c>, <c>ARGS:id</c>, <c>ARGS:/^x/</c>, <c>&amp;ARGS</c> or <c>!ARGS:id</c>.</summary>
+internal sealed record RuleTarget(Variable Variable, string? Key, Regex? KeyRegex, bool Count, bool Exclusion)
+{
+    public bool Selects(string key) =>
+        KeyRegex is not null ? KeyRegex.IsMatch(key) : Key is null || string.Equals(Key, key, StringComparison.OrdinalIgnoreCase);
+
+    public override string ToString() =>
+        (Exclusion ? "!" : Count ? "&" : string.Empty) + Variables.Name(Variable) + (Key is null && KeyRegex is null ? string.Empty : ":" + (KeyRegex?.ToString() ?? Key));
+}
+
+/// <summary>
+/// A compiled SecRule, SecAction or SecMarker. Mutable while the ruleset is built (SecRuleUpdate* directives
+/// edit it), then shared read-only by every transaction.
+/// </summary>
+internal sealed class Rule
+{
+    public int Id { get; set; }
+
+    public int Phase { get; set; } = 2;
+
+    public required string File { get; init; }
+
+    public int Line { get; init; }
+
+    /// <summary>Set for SecMarker entries, which only mark a skipAfter destination.</summary>
+    public string? Marker { get; init; }
+
+    public List<RuleTarget> Targets { get; } = [];
+
+    public List<RuleTarget> Exclusions { get; } = [];
+
+    /// <summary>Null for SecAction (always matches).</summary>
+    public WafOperator? Operator { get; set; }
+
+    public bool Negated { get; set; }
+
+    public TransformChain Transforms { get; set; } = TransformChain.None;
+
+    public bool HasTransformNone { get; set; }
+
+    public List<string> TransformNames { get; } = [];
+
+    public bool MultiMatch { get; set; }
+
+    public bool Capture { get; set; }
+
+    /// <summary>Has the <c>chain</c> action: <see cref="Chained"/> must match too.</summary>
+    public bool IsChain { get; set; }
+
+    public Rule? Chained { get; set; }
+
+    /// <summary>The first rule of the chain this rule belongs to (itself for a chain starter).</summary>
+    public Rule? Parent { get; set; }
+
+    public Disruptive Disruptive { get; set; }
+
+    public int Status { get; set; }
+
+    public string? AllowScope { get; set; }
+
+    public bool? Log { get; set; }
+
+    public bool? AuditLog { get; set; }
+
+    public Macro? Message { get; set; }
+
+    public Macro? LogData { get; set; }
+
+    public List<string> Tags { get; } = [];
+
+    public string? Severity { get; set; }
+
+    public string? Version { get; set; }
+
+    public List<RuleAction> Actions { get; } = [];
+
+    public string? SkipAfter { get; set; }
+
+    public int Skip { get; set; }
+
+    public string IdText => Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public bool HasTag(string tag)
+    {
+        foreach (var t in Tags)
+        {
+            if (string.Equals(t, tag, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public override string ToString() => Marker is not null ? $"SecMarker {Marker}" : $"rule {Id} ({File}:{Line})";
+}

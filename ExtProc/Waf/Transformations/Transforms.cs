@@ -1,0 +1,68 @@
+namespace EnvoyGovern.ExtProc.Waf.Transformations;
+
+/// <summary>The SecLang transformations by name (<c>t:name</c>).</summary>
+internal static class Transforms
+{
+    private static readonly Dictionary<string, Func<string, string>> ByName = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["lowercase"] = TextTransforms.Lowercase,
+        ["uppercase"] = TextTransforms.Uppercase,
+        ["urlDecode"] = Decoders.UrlDecode,
+        ["urlDecodeUni"] = Decoders.UrlDecodeUni,
+        ["htmlEntityDecode"] = Decoders.HtmlEntityDecode,
+        ["jsDecode"] = Decoders.JsDecode,
+        ["cssDecode"] = Decoders.CssDecode,
+        ["escapeSeqDecode"] = Decoders.EscapeSeqDecode,
+        ["utf8toUnicode"] = Decoders.Utf8ToUnicode,
+        ["base64Decode"] = Decoders.Base64Decode,
+        ["base64DecodeExt"] = Decoders.Base64DecodeExt,
+        ["hexDecode"] = Decoders.HexDecode,
+        ["sqlHexDecode"] = Decoders.SqlHexDecode,
+        ["cmdLine"] = TextTransforms.CmdLine,
+        ["compressWhitespace"] = TextTransforms.CompressWhitespace,
+        ["removeWhitespace"] = TextTransforms.RemoveWhitespace,
+        ["removeNulls"] = TextTransforms.RemoveNulls,
+        ["replaceNulls"] = TextTransforms.ReplaceNulls,
+        ["replaceComments"] = TextTransforms.ReplaceComments,
+        ["removeCommentsChar"] = TextTransforms.RemoveCommentsChar,
+        ["removeComments"] = TextTransforms.RemoveComments,
+        ["normalizePath"] = TextTransforms.NormalizePath,
+        ["normalisePath"] = TextTransforms.NormalizePath,
+        ["normalizePathWin"] = TextTransforms.NormalizePathWin,
+        ["normalisePathWin"] = TextTransforms.NormalizePathWin,
+        ["trim"] = TextTransforms.Trim,
+        ["trimLeft"] = TextTransforms.TrimLeft,
+        ["trimRight"] = TextTransforms.TrimRight,
+        ["length"] = TextTransforms.Length,
+        ["hexEncode"] = TextTransforms.HexEncode,
+        ["urlEncode"] = TextTransforms.UrlEncode,
+        ["sha1"] = TextTransforms.Sha1,
+        ["md5"] = TextTransforms.Md5,
+    };
+
+    public static bool TryGet(string name, out Func<string, string> transform) => ByName.TryGetValue(name, out transform!);
+}
+
+/// <summary>
+/// A rule's transformation pipeline. Equal pipelines share one <see cref="Id"/> (assigned at load), so
+/// a transaction caches each value's result per pipeline and rules with the same <c>t:</c> list reuse it.
+/// </summary>
+internal sealed class TransformChain
+{
+    public static readonly TransformChain None = new(0, [], []);
+
+    public TransformChain(int id, string[] names, Func<string, string>[] steps)
+    {
+        Id = id;
+        Names = names;
+        Steps = steps;
+    }
+
+    public int Id { get; }
+
+    public string[] Names { get; }
+
+    public Func<string, string>[] Steps { get; }
+
+    public string Key => string.Join(',', Names);
+}
