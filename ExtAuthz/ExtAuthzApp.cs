@@ -1,4 +1,5 @@
 using EnvoyGovern.ExtAuthz.Access;
+using EnvoyGovern.ExtAuthz.Audit;
 using EnvoyGovern.ExtAuthz.Authorization;
 using EnvoyGovern.ExtAuthz.Decisions;
 using EnvoyGovern.ExtAuthz.Identity;
@@ -23,6 +24,7 @@ public static class ExtAuthzApp
         builder.Services.AddSingleton<DecisionPipeline>();
         builder.Services.AddSingleton<CheckResponseFactory>();
         builder.Services.AddSingleton<AuthorizationMetrics>();
+        builder.Services.AddSingleton<DecisionAudit>();
 
         // The policy decision: loaded from Policy:Directory, hot-reloaded, compiled before it is used.
         builder.Services.AddGovernancePolicy(builder.Configuration);

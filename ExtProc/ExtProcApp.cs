@@ -1,3 +1,4 @@
+using EnvoyGovern.ExtProc.Audit;
 using EnvoyGovern.ExtProc.Inspection;
 using EnvoyGovern.ExtProc.Processing;
 using EnvoyGovern.Governance.Decisions;
@@ -18,6 +19,7 @@ public static class ExtProcApp
         builder.Services.AddSingleton<DecisionIds>();
         builder.Services.AddSingleton<InspectorChain>();
         builder.Services.AddSingleton<ExtProcMetrics>();
+        builder.Services.AddSingleton<ExchangeAudit>();
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();

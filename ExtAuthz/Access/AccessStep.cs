@@ -55,7 +55,7 @@ internal sealed class AccessStep(PolicyStore store, IQuotaStore quotas, TimeProv
             return denied;
         }
 
-        if (await QuotaCheck.EvaluateAsync(documents, request, quotas, cancellationToken) is { } limited)
+        if (await QuotaCheck.EvaluateAsync(documents, context, request, quotas, cancellationToken) is { } limited)
         {
             return limited;
         }
@@ -75,6 +75,7 @@ internal sealed class AccessStep(PolicyStore store, IQuotaStore quotas, TimeProv
                 {
                     case IdentityOutcome.Authenticated:
                         request.Identity = result.Identity;
+                        context.Identity = result.Identity;
                         return null;
                     case IdentityOutcome.Rejected:
                         return Denials.Unauthenticated(result.Reason ?? "invalid_credentials", result.Detail ?? "The credentials were not accepted.", source.Kind);
@@ -93,6 +94,7 @@ internal sealed class AccessStep(PolicyStore store, IQuotaStore quotas, TimeProv
             if (request.Model is null && document.Models is { } models)
             {
                 (request.Model, request.ModelVersion) = models.Resolve(context, request);
+                (context.Model, context.ModelVersion) = (request.Model, request.ModelVersion);
             }
         }
     }
