@@ -47,14 +47,9 @@ public static class AuditChainVerifier
 
             if (read.IsCompleted)
             {
-                if (!buffer.IsEmpty && state.Check(++line, buffer.ToArray()) is { } last)
-                {
-                    await reader.CompleteAsync();
-                    return state.Result(last);
-                }
-
+                var last = buffer.IsEmpty ? null : state.Check(++line, buffer.ToArray());
                 await reader.CompleteAsync();
-                return state.Result(null);
+                return state.Result(last ?? state.Finish());
             }
 
             reader.AdvanceTo(buffer.Start, buffer.End);
@@ -77,7 +72,11 @@ public static class AuditChainVerifier
 
     private sealed class State(CheckpointSigner? signer, bool partial)
     {
+        // A gap may be a deletion or a move: look this far ahead for the missing record before calling it deleted.
+        private const int Lookahead = 10_000;
+
         private readonly Dictionary<string, Link> _streams = new(StringComparer.Ordinal);
+        private Gap? _gap;
         private long _records;
         private int _verified;
         private int _unchecked;
@@ -92,12 +91,20 @@ public static class AuditChainVerifier
             Break = broken,
         };
 
+        /// <summary>The pending gap, if the file ended while looking for its missing record.</summary>
+        public AuditChainBreak? Finish() => _gap?.Deleted;
+
         public AuditChainBreak? Check(long line, byte[] text)
         {
             var record = text.AsSpan().TrimEnd("\r"u8);
             if (record.IsEmpty)
             {
                 return null;
+            }
+
+            if (_gap is { } gap)
+            {
+                return LookAhead(gap, line, record);
             }
 
             if (!AuditChainFormat.TryOpen(record, out var body, out var stated))
@@ -145,7 +152,8 @@ public static class AuditChainVerifier
             else if (seq > link.Sequence + 1)
             {
                 var missing = seq - link.Sequence - 1 == 1 ? $"record seq {link.Sequence + 1} is" : $"records seq {link.Sequence + 1} to {seq - 1} are";
-                return new AuditChainBreak(line, AuditBreakKind.Deleted, $"{name}: {missing} missing between line {link.Line} and line {line}: deleted");
+                _gap = new Gap(fields.Stream, link.Sequence + 1, line, name, new AuditChainBreak(line, AuditBreakKind.Deleted, $"{name}: {missing} missing between line {link.Line} and line {line}: deleted"));
+                return null;
             }
             else if (fields.Previous != link.Hash)
             {
@@ -162,6 +170,17 @@ public static class AuditChainVerifier
             link.Line = line;
             link.SinceCheckpoint = fields.Signature is null ? link.SinceCheckpoint + 1 : 0;
             return null;
+        }
+
+        private static AuditChainBreak? LookAhead(Gap gap, long line, ReadOnlySpan<byte> record)
+        {
+            if (AuditChainFormat.TryOpen(record, out var body, out _) && Fields.TryRead(body) is { } fields
+                && fields.Stream == gap.Stream && fields.Sequence == gap.Missing)
+            {
+                return new AuditChainBreak(gap.Line, AuditBreakKind.Reordered, $"{gap.Name}: it comes before seq {gap.Missing} (line {line}): records were reordered");
+            }
+
+            return line - gap.Line >= Lookahead ? gap.Deleted : null;
         }
 
         private string? CheckSignature(Fields fields, long seq)
@@ -181,6 +200,8 @@ public static class AuditChainVerifier
             return null;
         }
     }
+
+    private sealed record Gap(string Stream, long Missing, long Line, string Name, AuditChainBreak Deleted);
 
     private sealed class Link
     {
