@@ -26,6 +26,9 @@ public sealed class AuditRecorder
         SkipValidation = true,
     };
 
+    // gethostname(2) per record would cost a syscall; the node does not change while the process runs.
+    private static readonly string NodeName = Environment.MachineName;
+
     private static readonly string ServiceVersion =
         typeof(AuditRecorder).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
@@ -43,6 +46,7 @@ public sealed class AuditRecorder
     private readonly ILogger _logger;
     private readonly CheckpointSigner? _signer;
     private readonly string _serviceName;
+    private readonly string _kind;
     private readonly string _instance;
     private readonly Lock _chain = new();
     private readonly ArrayBufferWriter<byte> _checkpointBuffer = new(1024);
@@ -60,6 +64,7 @@ public sealed class AuditRecorder
         _time = time;
         _logger = logger;
         var kind = service.Name.ToLowerInvariant();
+        _kind = kind;
         _serviceName = $"envoygovern-{kind}";
         // One chain per process: a restart starts a new stream rather than a chain that seems to lose its tail.
         _instance = Guid.CreateVersion7(time.GetUtcNow()).ToString("N")[..16];
@@ -183,7 +188,7 @@ public sealed class AuditRecorder
         using var writer = new Utf8JsonWriter(_checkpointBuffer, WriterOptions);
         writer.WriteStartObject();
         writer.WriteString("@timestamp", _time.GetUtcNow().UtcDateTime);
-        EcsFields.WriteEvent(writer, new AuditEvent(id, "state", "audit-checkpoint", "success") { Types = ["info"] }, _serviceName);
+        EcsFields.WriteEvent(writer, new AuditEvent(id, "state", "audit-checkpoint", "success") { Types = ["info"] }, _kind);
         writer.WriteStartObject("envoygovern");
         writer.WriteStartObject("audit");
         writer.WriteStartObject("checkpoint");
@@ -212,7 +217,7 @@ public sealed class AuditRecorder
         writer.WriteString("version", ServiceVersion);
         writer.WriteString("ephemeral_id", _instance);
         writer.WriteStartObject("node");
-        writer.WriteString("name", Environment.MachineName);
+        writer.WriteString("name", NodeName);
         writer.WriteEndObject();
         writer.WriteEndObject();
     }

@@ -46,7 +46,11 @@ public static class EcsFields
         writer.WriteStartObject("event");
         writer.WriteString("id", e.Id);
         writer.WriteString("kind", e.Kind);
-        WriteArray(writer, "category", e.Categories);
+        if (e.Categories.Length > 0)
+        {
+            WriteArray(writer, "category", e.Categories);
+        }
+
         WriteArray(writer, "type", e.Types);
         writer.WriteString("action", e.Action);
         writer.WriteString("outcome", e.Outcome);
