@@ -14,6 +14,12 @@ public sealed class DecisionAudit(AuditRecorder recorder)
 {
     private const string Provider = "extauthz";
 
+    // Per-record arrays would be garbage on every Check.
+    private static readonly string[] Web = ["web"];
+    private static readonly string[] Allowed = ["access", "allowed"];
+    private static readonly string[] Denied = ["access", "denied"];
+    private static readonly string[] Failed = ["access", "error"];
+
     /// <summary>Records a decision; throws <see cref="Governance.Audit.AuditUnavailableException"/> to fail closed.</summary>
     public ValueTask RecordAsync(CheckContext check, Decision decision, CancellationToken cancellationToken)
     {
@@ -38,8 +44,8 @@ public sealed class DecisionAudit(AuditRecorder recorder)
         var allowed = decision?.Outcome == DecisionOutcome.Allow;
         EcsFields.WriteEvent(writer, new AuditEvent(check.DecisionId, "event", "authorization-check", decision is null ? "unknown" : allowed ? "success" : "failure")
         {
-            Categories = ["web"],
-            Types = decision is null ? ["access", "error"] : ["access", allowed ? "allowed" : "denied"],
+            Categories = Web,
+            Types = decision is null ? Failed : allowed ? Allowed : Denied,
             Reason = decision?.Reason ?? s.Failure,
             Start = check.ReceivedAt,
             DurationNanoseconds = EcsFields.Nanoseconds(check.ReceivedAt, s.End),
@@ -100,7 +106,7 @@ public sealed class DecisionAudit(AuditRecorder recorder)
 
         if (http.Protocol.StartsWith("HTTP/", StringComparison.Ordinal))
         {
-            writer.WriteString("version", http.Protocol["HTTP/".Length..]);
+            writer.WriteString("version", http.Protocol.AsSpan("HTTP/".Length));
         }
 
         writer.WriteEndObject();
@@ -116,9 +122,9 @@ public sealed class DecisionAudit(AuditRecorder recorder)
 
         writer.WriteStartObject("source");
         writer.WriteString("address", socket.Address);
-        if (System.Net.IPAddress.TryParse(socket.Address, out var ip))
+        if (System.Net.IPAddress.TryParse(socket.Address, out _))
         {
-            writer.WriteString("ip", ip.ToString());
+            writer.WriteString("ip", socket.Address);
         }
 
         if (socket.PortValue > 0)

@@ -59,7 +59,8 @@ internal sealed class AuthorizationService(
 
         try
         {
-            await audit.RecordAsync(check, decision, cancellation);
+            // Not the call's token: a caller that gives up must not take the record of its decision with it.
+            await audit.RecordAsync(check, decision, CancellationToken.None);
         }
         catch (AuditUnavailableException)
         {
