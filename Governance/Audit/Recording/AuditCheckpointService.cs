@@ -14,14 +14,33 @@ internal sealed class AuditCheckpointService(
     TimeProvider time,
     ILogger<AuditCheckpointService> logger) : BackgroundService
 {
+    private PeriodicTimer? _timer;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Started here, not in ExecuteAsync (which runs later, on another thread): the first interval counts
+        // from the service's start.
+        if (recorder.SignsCheckpoints)
+        {
+            _timer = new PeriodicTimer(options.Value.Checkpoint.Interval, time);
+        }
+
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _timer?.Dispose();
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!recorder.SignsCheckpoints)
+        if (_timer is not { } timer)
         {
             return;
         }
 
-        using var timer = new PeriodicTimer(options.Value.Checkpoint.Interval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
