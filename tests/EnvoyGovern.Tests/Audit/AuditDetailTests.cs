@@ -19,16 +19,7 @@ public sealed class AuditDetailTests : IDisposable
     [Fact]
     public async Task Check_DryRunDenyRule_RecordSaysItWouldHaveDenied()
     {
-        using var directory = new PolicyDirectory(("p.yaml", PolicyTexts.Document("p", """
-            rules:
-              - name: everyone
-                effect: allow
-              - name: block-deletes
-                effect: deny
-                reason: deletes_blocked
-                dryRun: true
-                when: { methods: [DELETE] }
-            """)));
+        using var directory = new PolicyDirectory(("p.yaml", PolicyTexts.DryRunDeleteDeny));
         await using var service = await RunningService.StartExtAuthzAsync(null, directory.Setting);
 
         var response = await new AuthorizationClient(service.Channel).CheckAsync(new EnvoyCheckRequestBuilder().Method("DELETE").Build());
