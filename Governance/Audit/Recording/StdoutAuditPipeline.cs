@@ -39,7 +39,8 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAsyncDisposable
         _output = output;
         _capacity = options.Value.StdoutCapacity;
         _logger = logger;
-        _writer = Task.Run(WriteLoopAsync);
+        // A thread of its own: under load the thread pool's queue is long, and the budget is short.
+        _writer = Task.Factory.StartNew(WriteLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <inheritdoc />
@@ -97,14 +98,14 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAsyncDisposable
         _signal.Dispose();
     }
 
-    private async Task WriteLoopAsync()
+    private void WriteLoop()
     {
         var stopping = false;
         while (!stopping)
         {
             try
             {
-                await _signal.WaitAsync(_stopping.Token);
+                _signal.Wait(_stopping.Token);
             }
             catch (OperationCanceledException)
             {
