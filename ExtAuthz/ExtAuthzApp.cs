@@ -1,4 +1,5 @@
 using EnvoyGovern.ExtAuthz.Access;
+using EnvoyGovern.ExtAuthz.Audit;
 using EnvoyGovern.ExtAuthz.Authorization;
 using EnvoyGovern.ExtAuthz.Canary;
 using EnvoyGovern.ExtAuthz.Decisions;
@@ -26,6 +27,7 @@ public static class ExtAuthzApp
         builder.Services.AddSingleton<DecisionPipeline>();
         builder.Services.AddSingleton<CheckResponseFactory>();
         builder.Services.AddSingleton<AuthorizationMetrics>();
+        builder.Services.AddSingleton<DecisionAudit>();
 
         // The policy decision: loaded from Policy:Directory, hot-reloaded, compiled before it is used.
         builder.Services.AddGovernancePolicy(builder.Configuration);

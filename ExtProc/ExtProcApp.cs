@@ -1,3 +1,4 @@
+using EnvoyGovern.ExtProc.Audit;
 using EnvoyGovern.ExtProc.Canary;
 using EnvoyGovern.ExtProc.Inspection;
 using EnvoyGovern.ExtProc.Processing;
@@ -23,6 +24,7 @@ public static class ExtProcApp
         builder.Services.AddSingleton<DecisionIds>();
         builder.Services.AddSingleton<InspectorChain>();
         builder.Services.AddSingleton<ExtProcMetrics>();
+        builder.Services.AddSingleton<ExchangeAudit>();
 
         // The policy selects WAF mode and paranoia per host; without a policy directory the WAF inspects nothing.
         var hasPolicy = !string.IsNullOrEmpty(builder.Configuration[$"{PolicyOptions.SectionName}:Directory"]);

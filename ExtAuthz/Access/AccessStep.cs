@@ -56,7 +56,7 @@ internal sealed class AccessStep(PolicyStore store, IQuotaStore quotas, TimeProv
             return denied;
         }
 
-        if (await QuotaCheck.EvaluateAsync(documents, request, quotas, cancellationToken) is { } limited)
+        if (await QuotaCheck.EvaluateAsync(documents, context, request, quotas, cancellationToken) is { } limited)
         {
             return limited;
         }
@@ -76,7 +76,7 @@ internal sealed class AccessStep(PolicyStore store, IQuotaStore quotas, TimeProv
             return;
         }
 
-        request.ModelVersion = route.Version;
+        request.ModelVersion = context.ModelVersion = route.Version;
         context.SetUpstreamHeader(CanaryHeaders.Cluster, route.Cluster);
         context.SetMetadata("cluster", route.Cluster);
         context.SetMetadata("canary_reason", route.Reason);
@@ -97,6 +97,7 @@ internal sealed class AccessStep(PolicyStore store, IQuotaStore quotas, TimeProv
                 {
                     case IdentityOutcome.Authenticated:
                         request.Identity = result.Identity;
+                        context.Identity = result.Identity;
                         return null;
                     case IdentityOutcome.Rejected:
                         return Denials.Unauthenticated(result.Reason ?? "invalid_credentials", result.Detail ?? "The credentials were not accepted.", source.Kind);
@@ -116,6 +117,7 @@ internal sealed class AccessStep(PolicyStore store, IQuotaStore quotas, TimeProv
             {
                 var resolved = models.Resolve(context, request);
                 (request.Model, request.ModelVersion, request.ModelVersionPinned, request.Routing) = resolved;
+                (context.Model, context.ModelVersion) = (request.Model, request.ModelVersion);
             }
         }
     }

@@ -7,7 +7,7 @@ namespace EnvoyGovern.ExtAuthz.Access;
 /// <summary>Takes a token from every quota that applies; the first empty bucket answers 429.</summary>
 internal static class QuotaCheck
 {
-    public static async ValueTask<Decision?> EvaluateAsync(IReadOnlyList<CompiledDocument> documents, RequestAttributes request, IQuotaStore store, CancellationToken cancellationToken)
+    public static async ValueTask<Decision?> EvaluateAsync(IReadOnlyList<CompiledDocument> documents, CheckContext context, RequestAttributes request, IQuotaStore store, CancellationToken cancellationToken)
     {
         foreach (var document in documents)
         {
@@ -21,6 +21,7 @@ internal static class QuotaCheck
                 var result = await store.TryAcquireAsync($"{quota.Name}:{key}", quota.Rate, cancellationToken);
                 if (!result.Allowed)
                 {
+                    context.SetMetadata("quota", quota.Name);
                     return Denials.Deny(429, "quota_exceeded", $"Quota '{quota.Name}' is used up; retry later.", QuotaHeaders.For(result));
                 }
             }

@@ -1,5 +1,7 @@
 using Envoy.Service.Auth.V3;
+using EnvoyGovern.ExtAuthz.Audit;
 using EnvoyGovern.ExtAuthz.Decisions;
+using EnvoyGovern.Governance.Audit;
 using EnvoyGovern.Governance.Decisions;
 using Grpc.Core;
 
@@ -8,10 +10,12 @@ namespace EnvoyGovern.ExtAuthz.Authorization;
 /// <summary>
 /// Envoy's <c>Authorization.Check</c>. Thin: validates the request, runs the decision pipeline, maps
 /// the decision. Every failure becomes a gRPC error, never an OK, so Envoy's fail-closed setting applies.
+/// No answer leaves before its audit record is accepted: without the record the answer is UNAVAILABLE.
 /// </summary>
 internal sealed class AuthorizationService(
     DecisionPipeline pipeline,
     CheckResponseFactory responses,
+    DecisionAudit audit,
     DecisionIds ids,
     AuthorizationMetrics metrics,
     TimeProvider time,
@@ -43,12 +47,25 @@ internal sealed class AuthorizationService(
         catch (DependencyUnavailableException ex)
         {
             AuthorizationLog.DependencyUnavailable(logger, check.DecisionId, ex.Message);
+            await RecordFailureAsync(check, "dependency_unavailable");
             throw new RpcException(new Status(StatusCode.Unavailable, $"decision {check.DecisionId}: a dependency is unavailable"));
         }
         catch (Exception ex) when (ex is not RpcException)
         {
             AuthorizationLog.InternalFailure(logger, check.DecisionId, ex);
+            await RecordFailureAsync(check, "internal_error");
             throw new RpcException(new Status(StatusCode.Internal, $"decision {check.DecisionId}: internal error"));
+        }
+
+        try
+        {
+            // Not the call's token: a caller that gives up must not take the record of its decision with it.
+            await audit.RecordAsync(check, decision, CancellationToken.None);
+        }
+        catch (AuditUnavailableException)
+        {
+            // Logged (3082) and counted by the recorder. Envoy's failure_mode_allow decides what the client sees.
+            throw new RpcException(new Status(StatusCode.Unavailable, $"decision {check.DecisionId}: the audit record could not be written"));
         }
 
         metrics.Record(decision);
@@ -62,5 +79,18 @@ internal sealed class AuthorizationService(
         }
 
         return responses.Create(decision, check);
+    }
+
+    // The call already fails; a record that cannot be written as well changes nothing for the caller.
+    private async Task RecordFailureAsync(CheckContext check, string reason)
+    {
+        try
+        {
+            await audit.RecordFailureAsync(check, reason, CancellationToken.None);
+        }
+        catch (AuditUnavailableException)
+        {
+            // Logged and counted by the recorder.
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using Envoy.Service.Auth.V3;
+using EnvoyGovern.ExtAuthz.Identity;
 
 namespace EnvoyGovern.ExtAuthz.Decisions;
 
@@ -41,6 +42,15 @@ public sealed class CheckContext
 
     /// <summary>Version of the policy the decision used, once a policy step ran.</summary>
     public string? PolicyVersion { get; set; }
+
+    /// <summary>Who is calling, once an identity source established it (for the audit record).</summary>
+    public CallerIdentity? Identity { get; set; }
+
+    /// <summary>The model the request asks for, once resolved (for the audit record).</summary>
+    public string? Model { get; set; }
+
+    /// <summary>The model version the request asks for, once resolved (for the audit record).</summary>
+    public string? ModelVersion { get; set; }
 
     /// <summary>Headers to strip from an allowed request (those a client must not be able to forge).</summary>
     public IReadOnlyList<string> RemovedUpstreamHeaders => _removeHeaders ?? (IReadOnlyList<string>)[];

@@ -38,6 +38,12 @@ public sealed class InspectionContext
         (_findings ??= []).Add(finding);
     }
 
+    /// <summary>Prompt tokens of a model request, when an inspector counted or read them (audit <c>gen_ai.usage.input_tokens</c>).</summary>
+    public int? InputTokens { get; set; }
+
+    /// <summary>Completion tokens of a model response, when an inspector counted or read them (audit <c>gen_ai.usage.output_tokens</c>).</summary>
+    public int? OutputTokens { get; set; }
+
     /// <summary>Per-exchange state that inspectors share (for example an inspector's body buffer).</summary>
     public IDictionary<string, object> Items => _items ??= new Dictionary<string, object>(StringComparer.Ordinal);
 }

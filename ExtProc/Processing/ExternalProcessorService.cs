@@ -1,5 +1,7 @@
 using Envoy.Service.ExtProc.V3;
+using EnvoyGovern.ExtProc.Audit;
 using EnvoyGovern.ExtProc.Inspection;
+using EnvoyGovern.Governance.Audit;
 using EnvoyGovern.Governance.Decisions;
 using Grpc.Core;
 
@@ -9,17 +11,19 @@ namespace EnvoyGovern.ExtProc.Processing;
 /// Envoy's <c>ExternalProcessor.Process</c>: one bidirectional stream per HTTP exchange. Thin: reads
 /// messages into the session's state machine until Envoy half-closes or an immediate response ends the
 /// exchange, then completes with OK. Failures are gRPC errors, so Envoy's failure_mode_allow applies.
+/// Every stream gets one audit record when it ends; a stream whose record cannot be written ends UNAVAILABLE.
 /// </summary>
 internal sealed class ExternalProcessorService(
     InspectorChain inspectors,
     ExtProcMetrics metrics,
+    ExchangeAudit audit,
     DecisionIds ids,
     TimeProvider time,
     ILogger<ExternalProcessorService> logger) : ExternalProcessor.ExternalProcessorBase
 {
     public override async Task Process(IAsyncStreamReader<ProcessingRequest> requestStream, IServerStreamWriter<ProcessingResponse> responseStream, ServerCallContext context)
     {
-        var session = new ProcessingSession(inspectors, new InspectionContext(ids.Next(), time.GetUtcNow()), metrics);
+        var session = new ProcessingSession(inspectors, new InspectionContext(ids.Next(), time.GetUtcNow()), metrics, new ExchangeFacts(audit.AllowedHeaders));
         var cancellation = context.CancellationToken;
         try
         {
@@ -30,28 +34,55 @@ internal sealed class ExternalProcessorService(
                 {
                     // After an immediate response Envoy stops processing this exchange; close cleanly.
                     ExtProcLog.ImmediateResponse(logger, session.Context.ExchangeId);
-                    return;
+                    break;
                 }
             }
         }
         catch (ProtocolViolationException ex)
         {
             ExtProcLog.ProtocolViolation(logger, session.Context.ExchangeId, ex.Message);
+            await RecordFailureAsync(session, ExchangeEnd.ProtocolViolation);
             throw new RpcException(new Status(ex.InvalidArgument ? StatusCode.InvalidArgument : StatusCode.FailedPrecondition, ex.Message));
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
+            await RecordFailureAsync(session, ExchangeEnd.Cancelled);
             throw new RpcException(new Status(StatusCode.Cancelled, "the stream ended before processing finished"));
         }
         catch (DependencyUnavailableException ex)
         {
             ExtProcLog.DependencyUnavailable(logger, session.Context.ExchangeId, ex.Message);
+            await RecordFailureAsync(session, ExchangeEnd.DependencyUnavailable);
             throw new RpcException(new Status(StatusCode.Unavailable, $"exchange {session.Context.ExchangeId}: a dependency is unavailable"));
         }
         catch (Exception ex) when (ex is not RpcException and not IOException)
         {
             ExtProcLog.InternalFailure(logger, session.Context.ExchangeId, ex);
+            await RecordFailureAsync(session, ExchangeEnd.InternalError);
             throw new RpcException(new Status(StatusCode.Internal, $"exchange {session.Context.ExchangeId}: internal error"));
+        }
+
+        try
+        {
+            await audit.RecordAsync(session.Context, session.Facts, session.Finished ? ExchangeEnd.Rejected : ExchangeEnd.Completed, CancellationToken.None);
+        }
+        catch (AuditUnavailableException)
+        {
+            // Logged (3082) and counted by the recorder.
+            throw new RpcException(new Status(StatusCode.Unavailable, $"exchange {session.Context.ExchangeId}: the audit record could not be written"));
+        }
+    }
+
+    // The stream already fails; a record that cannot be written as well changes nothing for Envoy.
+    private async Task RecordFailureAsync(ProcessingSession session, ExchangeEnd end)
+    {
+        try
+        {
+            await audit.RecordAsync(session.Context, session.Facts, end, CancellationToken.None);
+        }
+        catch (AuditUnavailableException)
+        {
+            // Logged and counted by the recorder.
         }
     }
 }

@@ -1,5 +1,6 @@
 using Envoy.Config.Core.V3;
 using Envoy.Service.ExtProc.V3;
+using EnvoyGovern.ExtProc.Audit;
 using EnvoyGovern.ExtProc.Inspection;
 using EnvoyGovern.Protos.Compat;
 using Grpc.Core;
@@ -11,7 +12,7 @@ namespace EnvoyGovern.ExtProc.Processing;
 /// handed to the inspectors, and answered with exactly one response of the matching kind (in full
 /// duplex, with the body chunks streamed back). A rejection ends the exchange with an immediate response.
 /// </summary>
-internal sealed class ProcessingSession(InspectorChain inspectors, InspectionContext context, ExtProcMetrics metrics)
+internal sealed class ProcessingSession(InspectorChain inspectors, InspectionContext context, ExtProcMetrics metrics, ExchangeFacts facts)
 {
     private static readonly HeaderMap EmptyHeaders = new();
 
@@ -23,6 +24,9 @@ internal sealed class ProcessingSession(InspectorChain inspectors, InspectionCon
     public bool Finished { get; private set; }
 
     public InspectionContext Context => context;
+
+    /// <summary>What the exchange's audit record needs from its headers and its end.</summary>
+    public ExchangeFacts Facts => facts;
 
     /// <summary>Handles one message and writes its answer(s).</summary>
     public async Task HandleAsync(ProcessingRequest message, IAsyncStreamWriter<ProcessingResponse> writer, CancellationToken cancellationToken)
@@ -101,11 +105,12 @@ internal sealed class ProcessingSession(InspectorChain inspectors, InspectionCon
     private async ValueTask<ProcessingResponse> OnHeadersAsync(DirectionState state, HttpHeaders headers, CancellationToken cancellationToken)
     {
         Check(state.AcceptHeaders(headers.EndOfStream));
+        facts.Observe(state.Direction, headers.Headers);
         var verdict = inspectors.IsEmpty
             ? InspectionVerdict.Continue
             : await inspectors.OnHeadersAsync(context, state.Direction, headers.Headers ?? EmptyHeaders, headers.EndOfStream, cancellationToken);
         return verdict.Reject is { } reply
-            ? ProcessingResponses.Immediate(reply, context.ExchangeId)
+            ? Immediate(reply)
             : ProcessingResponses.Headers(state.Direction, verdict, _request, _response);
     }
 
@@ -117,7 +122,7 @@ internal sealed class ProcessingSession(InspectorChain inspectors, InspectionCon
             ? InspectionVerdict.Continue
             : await inspectors.OnBodyAsync(context, state.Direction, chunk, body.EndOfStream, cancellationToken);
         return verdict.Reject is { } reply
-            ? ProcessingResponses.Immediate(reply, context.ExchangeId)
+            ? Immediate(reply)
             : ProcessingResponses.Body(state.Direction, verdict, state, chunk, body.EndOfStream);
     }
 
@@ -137,14 +142,20 @@ internal sealed class ProcessingSession(InspectorChain inspectors, InspectionCon
             var end = await inspectors.OnBodyAsync(context, state.Direction, ReadOnlyMemory<byte>.Empty, endOfBody: true, cancellationToken);
             if (end.Reject is { } bodyReply)
             {
-                return ProcessingResponses.Immediate(bodyReply, context.ExchangeId);
+                return Immediate(bodyReply);
             }
         }
 
         var verdict = await inspectors.OnTrailersAsync(context, state.Direction, trailers.Trailers ?? EmptyHeaders, cancellationToken);
         return verdict.Reject is { } reply
-            ? ProcessingResponses.Immediate(reply, context.ExchangeId)
+            ? Immediate(reply)
             : ProcessingResponses.Trailers(state.Direction, verdict);
+    }
+
+    private ProcessingResponse Immediate(ImmediateReply reply)
+    {
+        facts.Reject(reply);
+        return ProcessingResponses.Immediate(reply, context.ExchangeId);
     }
 
     private static void Check(string? violation)

@@ -16,6 +16,8 @@ internal static class CommandLine
                 return await ServeCommand.RunAsync(rest);
             case "policy":
                 return await PolicyCommand.RunAsync(rest, Console.Out, Console.Error);
+            case "audit":
+                return await AuditCommand.RunAsync(rest, Console.Out, Console.Error);
             case "demo":
                 return await DemoCommand.RunAsync(rest, Console.Out, Console.Error);
             case "help" or "--help" or "-h":
@@ -42,6 +44,10 @@ internal static class CommandLine
                             decide the request in FILE (a YAML `request:` block, optional `time:`) and show
                             every document, identity source, attribute, rule and quota condition by condition
           policy schema     print the JSON Schema of policy documents (for editors)
+          audit verify FILE [--key KEYFILE] [--partial]
+                            check a file of audit records (NDJSON, "-" for stdin): the hash chain of every
+                            stream and, with the checkpoint key, every signed checkpoint; names the first
+                            altered, deleted or reordered record. Exit 0 intact, 1 broken, 2 usage or I/O error
           demo token --tenant T [--groups a,b] [--subject S] [--minutes N] [--key FILE]
                             print an ES256 bearer token from the demo issuer that envoy-config/policy trusts
                             (iss https://issuer.demo.envoygovern.io, aud api.example.com, exp in N minutes,

@@ -1,3 +1,4 @@
+using EnvoyGovern.Governance.Audit.Recording;
 using EnvoyGovern.Governance.Health;
 using EnvoyGovern.Governance.Observability;
 using Grpc.AspNetCore.Server;
@@ -117,6 +118,8 @@ public static class GovernanceHost
             .Configure<IOptions<HostingOptions>>((host, hosting) => host.ShutdownTimeout = hosting.Value.ShutdownTimeout);
 
         services.AddHostedService<DrainDelay>();
+        // Audit records: stdout NDJSON by default; a durable pipeline registered by the service replaces it.
+        services.AddGovernanceAudit(builder.Configuration);
         services.AddSingleton<GrpcMetrics>();
         services.AddSingleton<MetricsInterceptor>();
         services.AddGrpc(grpc =>

@@ -7,7 +7,10 @@ using Serilog.Formatting.Compact;
 
 namespace EnvoyGovern.Governance.Observability;
 
-/// <summary>Serilog, one JSON object per line on stdout, with the service name on every event.</summary>
+/// <summary>
+/// Serilog, one JSON object per line on stderr, with the service name on every event. Stdout carries only
+/// audit records (ECS NDJSON), so a log shipper can route the two streams apart without parsing.
+/// </summary>
 internal static class GovernanceLogging
 {
     public static void Configure(WebApplicationBuilder builder, GovernanceService service)
@@ -24,7 +27,7 @@ internal static class GovernanceLogging
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
             .Enrich.FromLogContext()
             .Enrich.WithProperty("service", service.Name)
-            .WriteTo.Console(new RenderedCompactJsonFormatter()),
+            .WriteTo.Console(new RenderedCompactJsonFormatter(), standardErrorFromLevel: LogEventLevel.Verbose),
             // Two services may share a process; neither may replace the other's logger through the static one.
             preserveStaticLogger: true);
     }

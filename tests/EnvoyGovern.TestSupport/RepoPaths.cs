@@ -6,14 +6,17 @@ public static class RepoPaths
     /// <summary>The repository root (the folder with EnvoyGovern.sln).</summary>
     public static string Root { get; } = FindRoot();
 
-    /// <summary>The README's demo policy.</summary>
-    public static string SamplePolicy => Path.Combine(Root, "envoy-config", "policy");
-
     /// <summary>
     /// The shared read-only data beside the project (<c>../shared</c> from the root). A clone elsewhere finds
     /// it through <c>ENVOYGOVERN_SHARED</c>, or in the nearest folder above the root that holds <c>shared/data</c>.
     /// </summary>
     public static string Shared { get; } = FindShared();
+
+    /// <summary>The ECS field list (<c>data/ecs/fields.csv</c>).</summary>
+    public static string EcsFields => Path.Combine(Shared, "data", "ecs", "fields.csv");
+
+    /// <summary>The README's demo policy.</summary>
+    public static string SamplePolicy => Path.Combine(Root, "envoy-config", "policy");
 
     /// <summary>OWASP CRS v4.28.0: crs-setup.conf.example, rules/, tests/regression/tests/.</summary>
     public static string Crs => Path.Combine(Shared, "data", "crs");

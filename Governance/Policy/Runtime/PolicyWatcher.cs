@@ -16,9 +16,11 @@ internal sealed class PolicyWatcher(
     PolicyStore store,
     PolicyMetrics metrics,
     IOptions<PolicyOptions> options,
+    IEnumerable<IPolicyChangeObserver> observers,
     TimeProvider time,
     ILogger<PolicyWatcher> logger) : BackgroundService, IHostedLifecycleService
 {
+    private readonly IPolicyChangeObserver[] _observers = observers.ToArray();
     private readonly Channel<bool> _signals = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     private string Directory => options.Value.Directory;
@@ -79,10 +81,18 @@ internal sealed class PolicyWatcher(
         {
             // kubelet may be between writing files and swapping the link; the next signal or poll retries.
             PolicyLog.ReadFailed(logger, Directory, ex);
+            Notify(new PolicyChange
+            {
+                Kind = PolicyChangeKind.Rejected,
+                Directory = Directory,
+                PreviousVersion = store.Current?.Version,
+                Errors = [$"reading the policy directory failed: {ex.Message}"],
+            });
             return PolicyApplyOutcome.Rejected;
         }
 
-        var previous = store.Current?.Version ?? "none";
+        var previousVersion = store.Current?.Version;
+        var previous = previousVersion ?? "none";
         var outcome = store.Apply(result, out var errors);
         switch (outcome)
         {
@@ -90,6 +100,14 @@ internal sealed class PolicyWatcher(
                 var current = store.Current!;
                 metrics.Applied(current.Version);
                 PolicyLog.Applied(logger, current.Version, current.Set.Documents.Count, Directory, previous);
+                Notify(new PolicyChange
+                {
+                    Kind = previousVersion is null ? PolicyChangeKind.Loaded : PolicyChangeKind.Reloaded,
+                    Directory = Directory,
+                    PreviousVersion = previousVersion,
+                    Version = current.Version,
+                    Documents = [.. current.Set.Documents.Select(d => d.Document.Metadata.Name)],
+                });
                 break;
             case PolicyApplyOutcome.Rejected:
                 metrics.Rejected();
@@ -99,10 +117,26 @@ internal sealed class PolicyWatcher(
                     PolicyLog.Error(logger, error.ToString());
                 }
 
+                Notify(new PolicyChange
+                {
+                    Kind = PolicyChangeKind.Rejected,
+                    Directory = Directory,
+                    PreviousVersion = previousVersion,
+                    Version = result.Hash.Length >= 16 ? result.Hash[..16] : null,
+                    Errors = [.. errors.Select(e => e.ToString())],
+                });
                 break;
         }
 
         return outcome;
+    }
+
+    private void Notify(PolicyChange change)
+    {
+        foreach (var observer in _observers)
+        {
+            observer.OnPolicyChanged(change);
+        }
     }
 
     private async Task PollAsync(PeriodicTimer poll, CancellationToken stoppingToken)

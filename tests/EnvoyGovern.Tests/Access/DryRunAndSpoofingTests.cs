@@ -18,18 +18,7 @@ public sealed class DryRunAndSpoofingTests
     [Fact]
     public async Task Check_DryRunDenyRule_AllowsAndRecordsShadowDecision()
     {
-        var policy = PolicyTexts.Document("p", """
-            rules:
-              - name: everyone
-                effect: allow
-              - name: block-deletes
-                effect: deny
-                reason: deletes_blocked
-                dryRun: true
-                when: { methods: [DELETE] }
-            """);
-
-        var response = await CheckAsync(policy, new EnvoyCheckRequestBuilder().Method("DELETE"));
+        var response = await CheckAsync(PolicyTexts.DryRunDeleteDeny, new EnvoyCheckRequestBuilder().Method("DELETE"));
 
         Assert.Equal(0, response.Status.Code);
         Assert.Equal("block-deletes", response.DynamicMetadata.Fields["dry_run_rule"].StringValue);

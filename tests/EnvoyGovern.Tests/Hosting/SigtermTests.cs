@@ -64,6 +64,9 @@ public sealed partial class SigtermTests
                 // sent is answered rather than refused at a closed listener.
                 "--Hosting:DrainDelay=00:00:01",
                 "--Logging:MinimumLevel=Warning",
+                // Audit records go to stdout, a pipe this test host drains while other tests load the machine;
+                // the production budget (100 ms) would fail calls closed here whenever the reader lags.
+                "--Audit:WriteBudget=00:00:05",
                 policySetting,
             },
             RedirectStandardOutput = true,

@@ -5,6 +5,18 @@ internal static class PolicyTexts
 {
     public const string AllowAll = TestSupport.PolicyDirectory.AllowAll;
 
+    /// <summary>Allows everyone; a dry-run rule would deny DELETE (<c>block-deletes</c>, <c>deletes_blocked</c>).</summary>
+    public static string DryRunDeleteDeny { get; } = Document("p", """
+        rules:
+          - name: everyone
+            effect: allow
+          - name: block-deletes
+            effect: deny
+            reason: deletes_blocked
+            dryRun: true
+            when: { methods: [DELETE] }
+        """);
+
     public static string Document(string name, string spec) => $"""
         apiVersion: governance.envoygovern.io/v1
         kind: GovernancePolicy

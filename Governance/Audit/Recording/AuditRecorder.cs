@@ -1,0 +1,272 @@
+using System.Buffers;
+using System.Reflection;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using EnvoyGovern.Governance.Audit.Chain;
+using EnvoyGovern.Governance.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EnvoyGovern.Governance.Audit.Recording;
+
+/// <summary>Writes the fields of one record (between <c>@timestamp</c> and the common service and chain fields).</summary>
+public delegate void AuditFieldWriter<in TState>(Utf8JsonWriter writer, TState state);
+
+/// <summary>
+/// Produces the audit records of one service instance: serializes each as ECS JSON, links it into the instance's
+/// hash chain (<see cref="AuditChainFormat"/>), adds a signed checkpoint every N records, and hands the entries
+/// to the <see cref="IAuditPipeline"/> in chain order. The request waits at most <c>Audit:WriteBudget</c>.
+/// </summary>
+public sealed class AuditRecorder
+{
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        // NDJSON for a log pipeline, never HTML: readable non-ASCII, still valid JSON.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+    };
+
+    // gethostname(2) per record would cost a syscall; the node does not change while the process runs.
+    private static readonly string NodeName = Environment.MachineName;
+
+    private static readonly string ServiceVersion =
+        typeof(AuditRecorder).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    // Serialization runs synchronously before any await, so one buffer per thread is enough and allocation-free.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _threadBuffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? _threadWriter;
+
+    private readonly IAuditPipeline _pipeline;
+    private readonly AuditRecordingOptions _options;
+    private readonly AuditMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CheckpointSigner? _signer;
+    private readonly string _serviceName;
+    private readonly string _kind;
+    private readonly string _instance;
+    private readonly Lock _chain = new();
+    private readonly ArrayBufferWriter<byte> _checkpointBuffer = new(1024);
+    private long _sequence;
+    private string _lastHash = AuditChainFormat.Genesis;
+    private int _sinceCheckpoint;
+
+    /// <summary>Creates the recorder of <paramref name="service"/>'s stream in this process.</summary>
+    public AuditRecorder(GovernanceService service, IAuditPipeline pipeline, IOptions<AuditRecordingOptions> options, TimeProvider time, ILogger<AuditRecorder> logger)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(options);
+        _pipeline = pipeline;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        var kind = service.Name.ToLowerInvariant();
+        _kind = kind;
+        _serviceName = $"envoygovern-{kind}";
+        // One chain per process: a restart starts a new stream rather than a chain that seems to lose its tail.
+        _instance = Guid.CreateVersion7(time.GetUtcNow()).ToString("N")[..16];
+        Stream = $"{kind}-{_instance}";
+        _metrics = new AuditMetrics(kind);
+        Redaction = new AuditRedaction(_options.RedactQueryParameters);
+        Headers = [.. _options.Headers.Select(h => h.ToLowerInvariant()).Where(h => !AuditRedaction.IsSecretHeader(h)).Distinct()];
+        var checkpoint = _options.Checkpoint;
+        if (string.IsNullOrWhiteSpace(checkpoint.KeyFile))
+        {
+            AuditLog.CheckpointsOff(logger, Stream);
+        }
+        else
+        {
+            _signer = CheckpointSigner.FromFile(checkpoint.KeyFile, checkpoint.KeyId);
+            AuditLog.StreamStarted(logger, Stream, _signer.KeyId, checkpoint.Every, checkpoint.Interval);
+        }
+    }
+
+    /// <summary>The chain stream of this instance: the service and a per-process id.</summary>
+    public string Stream { get; }
+
+    /// <summary>How query strings are redacted.</summary>
+    public AuditRedaction Redaction { get; }
+
+    /// <summary>Request headers that records may copy (lower-case, never a credential header).</summary>
+    public IReadOnlyList<string> Headers { get; }
+
+    /// <summary>The clock records are stamped with.</summary>
+    public TimeProvider Time => _time;
+
+    /// <summary>True when checkpoints are signed (a key is configured).</summary>
+    public bool SignsCheckpoints => _signer is not null;
+
+    /// <summary>
+    /// Writes one record: <c>@timestamp</c>, then <paramref name="fields"/>, then <c>ecs</c>, <c>service</c> and the
+    /// chain. Completes when the pipeline accepted (or its overflow policy dropped) the record; throws
+    /// <see cref="AuditUnavailableException"/> when it could not within the budget.
+    /// </summary>
+    public ValueTask RecordAsync<TState>(string eventId, TState state, AuditFieldWriter<TState> fields, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        var buffer = _threadBuffer ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        var writer = _threadWriter ??= new Utf8JsonWriter(buffer, WriterOptions);
+        writer.Reset(buffer);
+        writer.WriteStartObject();
+        writer.WriteString("@timestamp", _time.GetUtcNow().UtcDateTime);
+        fields(writer, state);
+        WriteService(writer);
+
+        ValueTask<bool> written;
+        ValueTask<bool> checkpoint = new(true);
+        try
+        {
+            lock (_chain)
+            {
+                written = AppendLocked(eventId, writer, buffer, cancellationToken);
+                if (_signer is not null && ++_sinceCheckpoint >= _options.Checkpoint.Every)
+                {
+                    checkpoint = CheckpointLocked(cancellationToken);
+                }
+            }
+        }
+        catch (AuditUnavailableException)
+        {
+            _metrics.Unavailable();
+            AuditLog.Unavailable(_logger, eventId, Stream, _options.WriteBudget);
+            throw;
+        }
+
+        return written.IsCompletedSuccessfully && checkpoint.IsCompletedSuccessfully
+            ? Settle(written.Result, eventId)
+            : AwaitAsync(written, checkpoint, eventId);
+    }
+
+    /// <summary>Writes a signed checkpoint now if records were written since the last one (the timer and shutdown call this).</summary>
+    public ValueTask CheckpointAsync(CancellationToken cancellationToken)
+    {
+        ValueTask<bool> checkpoint;
+        lock (_chain)
+        {
+            if (_signer is null || _sinceCheckpoint == 0)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            checkpoint = CheckpointLocked(cancellationToken);
+        }
+
+        return checkpoint.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitCheckpointAsync(checkpoint);
+    }
+
+    private async ValueTask AwaitCheckpointAsync(ValueTask<bool> checkpoint) => await WithinBudgetAsync(checkpoint, "checkpoint");
+
+    private ValueTask<bool> AppendLocked(string eventId, Utf8JsonWriter writer, ArrayBufferWriter<byte> buffer, CancellationToken cancellationToken)
+    {
+        var sequence = _sequence + 1;
+        writer.WriteString(AuditChainFormat.StreamField, Stream);
+        writer.WriteNumber(AuditChainFormat.SequenceField, sequence);
+        writer.WriteString(AuditChainFormat.PreviousField, _lastHash);
+        writer.WriteEndObject();
+        writer.Flush();
+        var hash = AuditChainFormat.Hash(buffer.WrittenSpan);
+        var entry = new AuditEntry(eventId, Stream, sequence, AuditChainFormat.Seal(buffer.WrittenSpan, hash));
+        // Handed over inside the lock: the pipeline sees entries in chain order. If it refuses the entry at once,
+        // the chain does not advance, so a refusal leaves no gap.
+        var written = _pipeline.WriteAsync(entry, cancellationToken);
+        _sequence = sequence;
+        _lastHash = hash;
+        return written;
+    }
+
+    private ValueTask<bool> CheckpointLocked(CancellationToken cancellationToken)
+    {
+        var signer = _signer!;
+        var records = _sinceCheckpoint;
+        var id = Guid.CreateVersion7(_time.GetUtcNow()).ToString("N");
+        var signature = signer.Sign(Stream, _sequence + 1, _lastHash);
+        _checkpointBuffer.ResetWrittenCount();
+        using var writer = new Utf8JsonWriter(_checkpointBuffer, WriterOptions);
+        writer.WriteStartObject();
+        writer.WriteString("@timestamp", _time.GetUtcNow().UtcDateTime);
+        EcsFields.WriteEvent(writer, new AuditEvent(id, "state", "audit-checkpoint", "success") { Types = ["info"] }, _kind);
+        writer.WriteStartObject("envoygovern");
+        writer.WriteStartObject("audit");
+        writer.WriteStartObject("checkpoint");
+        writer.WriteNumber("records", records);
+        writer.WriteString("key_id", signer.KeyId);
+        writer.WriteString("algorithm", CheckpointSigner.Algorithm);
+        writer.WriteString("signature", signature);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        WriteService(writer);
+        var written = AppendLocked(id, writer, _checkpointBuffer, cancellationToken);
+        _sinceCheckpoint = 0;
+        _metrics.Checkpoint();
+        return written;
+    }
+
+    private void WriteService(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject("ecs");
+        writer.WriteString("version", EcsFields.Version);
+        writer.WriteEndObject();
+        writer.WriteStartObject("service");
+        writer.WriteString("name", _serviceName);
+        writer.WriteString("type", "envoygovern");
+        writer.WriteString("version", ServiceVersion);
+        writer.WriteString("ephemeral_id", _instance);
+        writer.WriteStartObject("node");
+        writer.WriteString("name", NodeName);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private ValueTask Settle(bool accepted, string eventId)
+    {
+        if (accepted)
+        {
+            _metrics.Accepted();
+        }
+        else
+        {
+            _metrics.Dropped();
+            AuditLog.Dropped(_logger, eventId, Stream);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask AwaitAsync(ValueTask<bool> written, ValueTask<bool> checkpoint, string eventId)
+    {
+        var accepted = await WithinBudgetAsync(written, eventId);
+        await WithinBudgetAsync(checkpoint, "checkpoint");
+        await Settle(accepted, eventId);
+    }
+
+    private async ValueTask<bool> WithinBudgetAsync(ValueTask<bool> pending, string eventId)
+    {
+        if (pending.IsCompletedSuccessfully)
+        {
+            return pending.Result;
+        }
+
+        try
+        {
+            // The pipeline should keep the budget itself; this bounds the request even when it does not.
+            return await pending.AsTask().WaitAsync(_options.WriteBudget, _time);
+        }
+        catch (TimeoutException ex)
+        {
+            _metrics.Unavailable();
+            AuditLog.Unavailable(_logger, eventId, Stream, _options.WriteBudget);
+            throw new AuditUnavailableException($"audit record {eventId} was not accepted within {_options.WriteBudget}", ex);
+        }
+        catch (AuditUnavailableException)
+        {
+            _metrics.Unavailable();
+            AuditLog.Unavailable(_logger, eventId, Stream, _options.WriteBudget);
+            throw;
+        }
+    }
+}
