@@ -61,12 +61,7 @@ public sealed class DurableAuditPipelineTests
         using var wal = OpenWal(options);
         var time = new FakeTimeProvider();
         var pipeline = Pipeline(wal, options, time);
-        var i = 0;
-        while (wal.TryAppend(Entry(i++, padding: 2000)) == WalAppendResult.Appended)
-        {
-        }
-
-        var write = pipeline.WriteAsync(Entry(i, padding: 2000), CancellationToken.None).AsTask();
+        var write = pipeline.WriteAsync(Entry(Fill(wal), padding: 2000), CancellationToken.None).AsTask();
         time.Advance(TimeSpan.FromMilliseconds(49));
         await Task.Delay(20);
         Assert.False(write.IsCompleted, "gave up before the budget ran out");
@@ -83,12 +78,7 @@ public sealed class DurableAuditPipelineTests
         using var wal = OpenWal(options);
         var time = new FakeTimeProvider();
         var pipeline = Pipeline(wal, options, time);
-        var i = 0;
-        while (wal.TryAppend(Entry(i++, padding: 2000)) == WalAppendResult.Appended)
-        {
-        }
-
-        var write = pipeline.WriteAsync(Entry(i, padding: 2000), CancellationToken.None).AsTask();
+        var write = pipeline.WriteAsync(Entry(Fill(wal), padding: 2000), CancellationToken.None).AsTask();
         time.Advance(TimeSpan.FromMilliseconds(20));
         wal.Commit(wal.ReadBatch(1000, 16 * 1024 * 1024)[^1].End);
 
@@ -110,6 +100,17 @@ public sealed class DurableAuditPipelineTests
 
         Assert.False(await pipeline.WriteAsync(Entry(0, padding: 8000), CancellationToken.None));
         Assert.Equal(1, AuditDropCounter.Value(DropReasons.TooLarge) - before);
+    }
+
+    // Appends until the log is full; returns the next free record number.
+    private static int Fill(AuditWriteAheadLog wal)
+    {
+        var i = 0;
+        while (wal.TryAppend(Entry(i++, padding: 2000)) == WalAppendResult.Appended)
+        {
+        }
+
+        return i;
     }
 
     private static DurableAuditPipeline Pipeline(AuditWriteAheadLog wal, AuditDeliveryOptions options, TimeProvider time) =>

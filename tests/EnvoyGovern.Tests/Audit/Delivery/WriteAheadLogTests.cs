@@ -73,11 +73,7 @@ public sealed class WriteAheadLogTests
 
         // No dispose, no flush: what a crash leaves behind (the data is in the page cache, as after a kill).
         using var reopened = OpenWal(options);
-        var ids = new List<string>();
-        while (reopened.ReadBatch(64, 1024 * 1024) is { Count: > 0 } batch)
-        {
-            ids.AddRange(batch.Select(r => r.Entry.EventId));
-        }
+        var ids = ReadAll(reopened).Select(r => r.Entry.EventId).ToList();
 
         Assert.Equal(Enumerable.Range(0, 300).Select(Id), ids);
     }
@@ -133,11 +129,7 @@ public sealed class WriteAheadLogTests
             file.WriteByte(0xFF);
         }
 
-        var ids = new List<string>();
-        while (wal.ReadBatch(64, 1024 * 1024) is { Count: > 0 } batch)
-        {
-            ids.AddRange(batch.Select(r => r.Entry.EventId));
-        }
+        var ids = ReadAll(wal).Select(r => r.Entry.EventId).ToList();
 
         Assert.Single(corrupt);
         Assert.DoesNotContain(Id(0), ids);
@@ -157,11 +149,7 @@ public sealed class WriteAheadLogTests
 
         var segmentsBefore = Directory.GetFiles(dir.Path, "*.wal").Length;
         var bytesBefore = wal.QueuedBytes;
-        var all = new List<WalRecord>();
-        while (wal.ReadBatch(64, 1024 * 1024) is { Count: > 0 } batch)
-        {
-            all.AddRange(batch);
-        }
+        var all = ReadAll(wal);
 
         var freed = wal.RoomFreed;
         wal.Commit(all[^1].End);
@@ -199,5 +187,16 @@ public sealed class WriteAheadLogTests
 
         Assert.Equal(WalAppendResult.TooLarge, wal.TryAppend(Entry(0, padding: 5000)));
         Assert.Equal(0, wal.QueuedBytes);
+    }
+
+    private static List<WalRecord> ReadAll(AuditWriteAheadLog wal)
+    {
+        var all = new List<WalRecord>();
+        while (wal.ReadBatch(64, 1024 * 1024) is { Count: > 0 } batch)
+        {
+            all.AddRange(batch);
+        }
+
+        return all;
     }
 }
