@@ -82,7 +82,17 @@ internal sealed partial class AuditWriteAheadLog : IDisposable
         {
             lock (_lock)
             {
-                return _committed >= End();
+                // Per segment rather than against the end: after a restart the committed offset may sit in a
+                // segment before an empty active one.
+                foreach (var (segment, length) in _segments)
+                {
+                    if (segment > _committed.Segment ? length > 0 : segment == _committed.Segment && length > _committed.Offset)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
             }
         }
     }
@@ -267,8 +277,6 @@ internal sealed partial class AuditWriteAheadLog : IDisposable
 
     private string SegmentPath(long segment) =>
         Path.Combine(_settings.Directory, segment.ToString("D20", CultureInfo.InvariantCulture) + ".wal");
-
-    private WalPosition End() => new(_activeSegment, _segments[_activeSegment]);
 
     private void SignalData()
     {

@@ -61,6 +61,29 @@ public sealed class WriteAheadLogTests
     }
 
     [Fact]
+    public void IsDrained_AfterRestartWithEverythingCommitted_TrueAndFalseOnceMoreIsAppended()
+    {
+        using var dir = new TempDirectory();
+        var options = Options(dir.Path);
+        using (var wal = OpenWal(options))
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                wal.TryAppend(Entry(i, padding: 2000));
+            }
+
+            Assert.False(wal.IsDrained);
+            wal.Commit(ReadAll(wal)[^1].End);
+        }
+
+        using var reopened = OpenWal(options);
+        Assert.True(reopened.IsDrained);
+        Assert.Empty(reopened.ReadBatch(10, 1024 * 1024));
+        reopened.TryAppend(Entry(100));
+        Assert.False(reopened.IsDrained);
+    }
+
+    [Fact]
     public void Open_AbandonedWithoutDispose_ReplaysEveryAppendedRecord()
     {
         using var dir = new TempDirectory();
