@@ -47,7 +47,10 @@ public sealed class AuditDeliveryOptions
     /// <summary>The destination. <see cref="AuditSinkKind.Stdout"/> keeps the default stdout pipeline.</summary>
     public AuditSinkKind Sink { get; set; } = AuditSinkKind.Stdout;
 
-    /// <summary>Directory of the write-ahead log (segments, committed offset, dead letters). Must be persistent.</summary>
+    /// <summary>
+    /// Directory of the write-ahead log (segments, committed offset, dead letters). Must be persistent, and belongs
+    /// to one process: two writers in one directory would interleave segments (nothing locks it yet).
+    /// </summary>
     public string QueueDirectory { get; set; } = "/var/lib/envoygovern/audit";
 
     /// <summary>Disk budget of the write-ahead log; past it the overflow policy applies.</summary>
