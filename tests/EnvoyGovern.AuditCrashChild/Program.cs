@@ -7,7 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 // Usage: EnvoyGovern.AuditCrashChild <count> [--Audit:Key=value ...]
-// Prints "ack <event id>" once WriteAsync said the record is durable, "done" after the last, then waits to be killed.
+// Prints "ack <event id>" once WriteAsync said the record is durable, "done" after the last, then runs until stopped.
 var count = int.Parse(args[0], CultureInfo.InvariantCulture);
 var builder = Host.CreateApplicationBuilder(args[1..]);
 builder.Logging.ClearProviders();
@@ -28,4 +28,5 @@ for (var i = 0; i < count; i++)
 }
 
 await stdout.WriteLineAsync("done");
-await Task.Delay(Timeout.Infinite);
+// Until killed (the test uses SIGKILL); SIGTERM or Ctrl+C still end it cleanly.
+await host.WaitForShutdownAsync();
