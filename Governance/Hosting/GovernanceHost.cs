@@ -1,3 +1,4 @@
+using EnvoyGovern.Governance.Audit.Delivery;
 using EnvoyGovern.Governance.Audit.Recording;
 using EnvoyGovern.Governance.Health;
 using EnvoyGovern.Governance.Observability;
@@ -118,8 +119,10 @@ public static class GovernanceHost
             .Configure<IOptions<HostingOptions>>((host, hosting) => host.ShutdownTimeout = hosting.Value.ShutdownTimeout);
 
         services.AddHostedService<DrainDelay>();
-        // Audit records: stdout NDJSON by default; a durable pipeline registered by the service replaces it.
+        // Audit records: stdout NDJSON by default; Audit:Sink File or Elasticsearch puts a durable write-ahead
+        // queue and a delivery loop in its place.
         services.AddGovernanceAudit(builder.Configuration);
+        services.AddAuditDelivery(builder.Configuration);
         services.AddSingleton<GrpcMetrics>();
         services.AddSingleton<MetricsInterceptor>();
         services.AddGrpc(grpc =>
