@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using EnvoyGovern.ExtAuthz.Decisions;
 using EnvoyGovern.ExtAuthz.Identity;
 using EnvoyGovern.ExtAuthz.Quotas;
@@ -14,6 +15,10 @@ namespace EnvoyGovern.ExtAuthz.Access;
 /// </summary>
 internal sealed class AccessStep(PolicyStore store, IQuotaStore quotas, TimeProvider time, ICanaryHalts halts) : IDecisionStep
 {
+    // Identities are cached with their credentials (token cache, key table), so each one's groups header
+    // is joined once and lives as long as the identity does.
+    private static readonly ConditionalWeakTable<CallerIdentity, string> JoinedGroups = [];
+
     public string Name => "policy";
 
     public async ValueTask<Decision?> EvaluateAsync(CheckContext context, CancellationToken cancellationToken)
@@ -127,7 +132,7 @@ internal sealed class AccessStep(PolicyStore store, IQuotaStore quotas, TimeProv
         var identity = request.Identity;
         Forward(context, GovernanceHeaders.Tenant, identity?.Tenant);
         Forward(context, GovernanceHeaders.Subject, identity?.Subject);
-        Forward(context, GovernanceHeaders.Groups, identity is { Groups.Count: > 0 } ? string.Join(',', identity.Groups) : null);
+        Forward(context, GovernanceHeaders.Groups, identity is { Groups.Count: > 0 } ? JoinedGroups.GetValue(identity, static i => string.Join(',', i.Groups)) : null);
         Forward(context, GovernanceHeaders.Model, request.Model);
         Forward(context, GovernanceHeaders.ModelVersion, request.ModelVersion);
         if (identity is not null)

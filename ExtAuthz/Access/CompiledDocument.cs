@@ -52,7 +52,30 @@ internal sealed class CompiledDocument
 internal sealed record CompiledRule(string Name, string Document, RuleEffect Effect, string Reason, string? Message, int Status, bool DryRun, CompiledMatch When);
 
 /// <summary>A quota ready for evaluation.</summary>
-internal sealed record CompiledQuota(string Name, QuotaKey Per, QuotaRate Rate, CompiledMatch When);
+internal sealed record CompiledQuota(string Name, QuotaKey Per, QuotaRate Rate, CompiledMatch When)
+{
+    // Bucket names repeat for every request of a tenant or subject: built once, not per Check. Bounded,
+    // since the values come from credentials; past the bound a name is simply built each time.
+    private const int MaxCachedNames = 10_000;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _bucketNames = new(StringComparer.Ordinal);
+
+    /// <summary>The store key of the bucket for <paramref name="key"/>: the quota's name, then the key.</summary>
+    public string BucketName(string key)
+    {
+        if (_bucketNames.TryGetValue(key, out var name))
+        {
+            return name;
+        }
+
+        name = $"{Name}:{key}";
+        if (_bucketNames.Count < MaxCachedNames)
+        {
+            _bucketNames.TryAdd(key, name);
+        }
+
+        return name;
+    }
+}
 
 /// <summary>TLS enforcement ready for evaluation.</summary>
 internal sealed record CompiledTls(Glob[]? Hosts, TlsAction Action, int RedirectStatus, IPNetwork[] TrustedProxies)

@@ -18,7 +18,7 @@ internal static class QuotaCheck
                     continue;
                 }
 
-                var result = await store.TryAcquireAsync($"{quota.Name}:{key}", quota.Rate, cancellationToken);
+                var result = await store.TryAcquireAsync(quota.BucketName(key), quota.Rate, cancellationToken);
                 if (!result.Allowed)
                 {
                     context.SetMetadata("quota", quota.Name);
