@@ -43,6 +43,7 @@ public static class ExtAuthzApp
         app.Services.GetRequiredService<AuthorizationMetrics>();
         app.UseGovernanceEndpoints();
         app.MapGrpcService<AuthorizationService>();
+        app.MapCanaryAdmin();
         return app;
     }
 

@@ -33,7 +33,8 @@ internal static class EndpointIsolation
     public static bool IsAdminPath(PathString path) =>
         path.StartsWithSegments("/metrics", StringComparison.Ordinal)
         || path.StartsWithSegments("/healthz", StringComparison.Ordinal)
-        || path.StartsWithSegments("/readyz", StringComparison.Ordinal);
+        || path.StartsWithSegments("/readyz", StringComparison.Ordinal)
+        || path.StartsWithSegments("/canaries", StringComparison.Ordinal);
 
     /// <summary>Answers 404 for a request that reached the wrong listener.</summary>
     public static Task Enforce(HttpContext context, RequestDelegate next)
