@@ -1,4 +1,5 @@
 using EnvoyGovern.ExtAuthz.Access;
+using EnvoyGovern.Governance.Audit.Recording;
 using EnvoyGovern.Governance.Canary;
 using EnvoyGovern.Governance.Policy.Runtime;
 
@@ -17,7 +18,7 @@ internal static class CanaryAdminEndpoints
         endpoints.MapGet("/canaries", (PolicyStore policies, CanaryHaltRegistry halts) =>
             Results.Json(Canaries(policies).Select(c => Describe(c.Routing, c.Canary, halts))));
 
-        endpoints.MapPost("/canaries/{model}/{canary}/resume", async (string model, string canary, PolicyStore policies, ICanaryStore store, CanaryHaltRegistry halts, ILogger<CanaryMonitor> logger, CancellationToken cancellationToken) =>
+        endpoints.MapPost("/canaries/{model}/{canary}/resume", async (string model, string canary, PolicyStore policies, ICanaryStore store, CanaryHaltRegistry halts, AuditRecorder audit, ILogger<CanaryMonitor> logger, CancellationToken cancellationToken) =>
         {
             if (Canaries(policies).FirstOrDefault(c => c.Routing.Model == model && c.Canary.Name == canary) is not { Canary: { } found })
             {
@@ -28,6 +29,7 @@ internal static class CanaryAdminEndpoints
             if (halts.Resume(found.Key) || resumed)
             {
                 CanaryLog.Resumed(logger, model, canary);
+                await CanaryAudit.ResumedAsync(audit, found.Key, cancellationToken);
                 return Results.Json(new { model, canary, state = "running" });
             }
 

@@ -1,4 +1,5 @@
 using EnvoyGovern.ExtAuthz.Access;
+using EnvoyGovern.Governance.Audit.Recording;
 using EnvoyGovern.Governance.Canary;
 using EnvoyGovern.Governance.Policy;
 using EnvoyGovern.Governance.Policy.Runtime;
@@ -19,7 +20,8 @@ internal sealed class CanaryMonitor(
     CanaryHaltRegistry halts,
     IOptions<CanaryOptions> options,
     TimeProvider time,
-    ILogger<CanaryMonitor> logger) : BackgroundService
+    ILogger<CanaryMonitor> logger,
+    AuditRecorder? audit = null) : BackgroundService
 {
     private static readonly Gauge HaltedGauge = Metrics.CreateGauge(
         "envoygovern_canary_halted", "1 while a canary is halted.", new GaugeConfiguration { LabelNames = ["model", "canary"] });
@@ -57,6 +59,10 @@ internal sealed class CanaryMonitor(
                 {
                     HaltsTotal.WithLabels(routing.Model, canary.Name, halt.Reason).Inc();
                     CanaryLog.Halted(logger, routing.Model, canary.Name, halt.Reason, halt.Detail);
+                    if (audit is not null)
+                    {
+                        await CanaryAudit.HaltedAsync(audit, canary.Key, halt, cancellationToken);
+                    }
                 }
 
                 Halt(canary.Key, halt);

@@ -46,6 +46,7 @@ public sealed class CanaryAdminTests : IAsyncLifetime
         Assert.False(halts.IsHalted(realKey));
         Assert.Empty(await store.ReadHaltsAsync(CancellationToken.None));
         Assert.Equal("running", (await CanariesAsync()).GetProperty("state").GetString());
+        Assert.Single(_service.Audit.Wait(r => CapturingAuditPipeline.Text(r, "event", "action") == "canary-resume"));
     }
 
     [Fact]

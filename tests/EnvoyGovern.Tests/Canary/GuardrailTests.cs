@@ -2,6 +2,7 @@ using EnvoyGovern.Cli.PolicyTesting;
 using EnvoyGovern.ExtAuthz.Access;
 using EnvoyGovern.Tests.Cli;
 using EnvoyGovern.ExtAuthz.Canary;
+using EnvoyGovern.Governance.Audit.Recording;
 using EnvoyGovern.Governance.Canary;
 using EnvoyGovern.Governance.Policy.Loading;
 using EnvoyGovern.TestSupport;
@@ -21,12 +22,14 @@ public sealed class GuardrailTests : IDisposable
     private readonly CanaryHaltRegistry _halts = new();
     private readonly PolicyHarness _harness;
     private readonly CanaryMonitor _monitor;
+    private readonly CapturingAuditPipeline _audit = new();
 
     public GuardrailTests()
     {
         _store = new InMemoryCanaryStore(_time);
         _harness = PolicyHarness.Load(_policy.Path, out var errors) ?? throw new InvalidOperationException(string.Join('\n', errors));
-        _monitor = new CanaryMonitor(_harness.Store, _store, _halts, Options.Create(new CanaryOptions()), _time, NullLogger<CanaryMonitor>.Instance);
+        var recorder = new AuditRecorder(Governance.Hosting.GovernanceService.ExtAuthz, _audit, Options.Create(new AuditRecordingOptions()), _time, NullLogger<AuditRecorder>.Instance);
+        _monitor = new CanaryMonitor(_harness.Store, _store, _halts, Options.Create(new CanaryOptions()), _time, NullLogger<CanaryMonitor>.Instance, recorder);
     }
 
     public void Dispose()
@@ -65,6 +68,10 @@ public sealed class GuardrailTests : IDisposable
         Assert.Equal(("gpt-4o", "gpt-4o-nov"), (Key.Model, Key.Canary));
         Assert.True(await _store.TryHaltAsync(Key, halt, CancellationToken.None) is false);
         Assert.Contains("envoygovern_canary_halted{model=\"gpt-4o\",canary=\"gpt-4o-nov\"} 1", await MetricsText(), StringComparison.Ordinal);
+        var record = Assert.Single(_audit.Records, r => CapturingAuditPipeline.Text(r, "event", "action") == "canary-halt");
+        Assert.Equal("error_rate", CapturingAuditPipeline.Text(record, "event", "reason"));
+        Assert.Equal("gpt-4o-nov", CapturingAuditPipeline.Text(record, "envoygovern", "canary", "name"));
+        Assert.Empty(_audit.Problems);
     }
 
     [Fact]
