@@ -188,7 +188,7 @@ internal sealed partial class CompiledMatch
     private static string? FirstSegment(string pattern) =>
         TryGetFirstSegment(pattern, out var segment) ? segment.ToString() : null;
 
-    private static bool AnyIn(IReadOnlyList<string> values, HashSet<string> set)
+    internal static bool AnyIn(IReadOnlyList<string> values, HashSet<string> set)
     {
         for (var i = 0; i < values.Count; i++)
         {

@@ -169,7 +169,8 @@ internal sealed class ModelResolver
 
         if (length > StackLimit)
         {
-            return Lookup(reader.GetString().AsSpan());
+            var longId = reader.GetString()!;
+            return _catalog.TryGetValue(longId, out var known) ? known : new ResolvedModel(longId, null);
         }
 
         // Unescaped UTF-8 never has more chars than bytes.

@@ -56,7 +56,7 @@ internal sealed class CompiledCanary
     {
         var identity = request.Identity;
         return (_tenants is null || (identity?.Tenant is { } tenant && _tenants.Contains(tenant)))
-            && (_groups is null || (identity is not null && identity.Groups.Any(_groups.Contains)))
+            && (_groups is null || (identity is not null && CompiledMatch.AnyIn(identity.Groups, _groups)))
             && (_regions is null || (request.Region is { } region && _regions.Contains(region)));
     }
 
@@ -77,7 +77,7 @@ internal sealed class CompiledCanary
     private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static bool IsSet(string? value) =>
-        value is not null && (value.Trim() is "1" || value.Trim().Equals("true", StringComparison.OrdinalIgnoreCase));
+        value.AsSpan().Trim() is var text && (text is "1" || text.Equals("true", StringComparison.OrdinalIgnoreCase));
 
     // "a=1; session=xyz" -> "xyz" for name "session"; the first occurrence wins, as browsers send the most specific first.
     private static string? Cookie(string? header, string name)

@@ -13,10 +13,11 @@ namespace EnvoyGovern.ExtAuthz.Canary;
 /// </summary>
 internal sealed class ModelRouting
 {
-    private static readonly string[] StableReasons = ["stable", "not_in_cohort", "halted", "opt_out", "no_stickiness_key"];
+    private static readonly string[] StableReasons = ["not_in_cohort", "halted", "opt_out", "no_stickiness_key"];
 
     private readonly Dictionary<string, string> _clusters;
     private readonly string _stableVersion;
+    private readonly RouteChoice _stable;
     private readonly Dictionary<string, RouteChoice> _stableBecause;
     private readonly CompiledCanary[] _canaries;
 
@@ -26,15 +27,15 @@ internal sealed class ModelRouting
         _clusters = clusters;
         _stableVersion = model.Stable;
         // One answer per reason, built here, so choosing allocates nothing.
-        var stable = new RouteChoice(clusters[model.Stable], model.Stable, null, "stable");
-        _stableBecause = StableReasons.ToDictionary(r => r, r => stable with { Reason = r }, StringComparer.Ordinal);
+        _stable = new RouteChoice(clusters[model.Stable], model.Stable, null, "stable");
+        _stableBecause = StableReasons.ToDictionary(r => r, r => _stable with { Reason = r }, StringComparer.Ordinal);
         _canaries = [.. model.Canaries.Select(c => new CompiledCanary(model.Name, c, clusters[c.Version]))];
     }
 
     public string Model { get; }
 
     /// <summary>The stable version's cluster, which canaries are judged against.</summary>
-    public string StableCluster => _stableBecause["stable"].Cluster;
+    public string StableCluster => _stable.Cluster;
 
     public IReadOnlyList<CompiledCanary> Canaries => _canaries;
 
@@ -54,7 +55,7 @@ internal sealed class ModelRouting
         var version = request.ModelVersion ?? _stableVersion;
         if (versionPinned)
         {
-            return _clusters.TryGetValue(version, out var pinned) ? new RouteChoice(pinned, version, null, "pinned") : _stableBecause["stable"];
+            return _clusters.TryGetValue(version, out var pinned) ? new RouteChoice(pinned, version, null, "pinned") : _stable;
         }
 
         // The first reason a canary passed the caller by is the one worth reporting.
@@ -96,6 +97,6 @@ internal sealed class ModelRouting
             }
         }
 
-        return _stableBecause[passedBy ?? "stable"];
+        return passedBy is null ? _stable : _stableBecause[passedBy];
     }
 }

@@ -1,6 +1,6 @@
-using System.Text;
 using Envoy.Service.Auth.V3;
 using EnvoyGovern.ExtAuthz.Identity;
+using EnvoyGovern.Governance.Envoy;
 
 namespace EnvoyGovern.ExtAuthz.Decisions;
 
@@ -89,7 +89,7 @@ public sealed class CheckContext
         {
             if (header.Key == lowerCaseName)
             {
-                var text = header.RawValue.IsEmpty ? header.Value : Encoding.UTF8.GetString(header.RawValue.Span);
+                var text = header.Text();
                 joined = joined is null ? text : $"{joined},{text}";
             }
         }

@@ -1,6 +1,6 @@
-using System.Text;
 using Envoy.Config.Core.V3;
 using EnvoyGovern.ExtProc.Inspection;
+using EnvoyGovern.Governance.Envoy;
 
 namespace EnvoyGovern.ExtProc.Audit;
 
@@ -92,7 +92,7 @@ public sealed class ExchangeFacts(IReadOnlyList<string> allowedHeaders)
 
         foreach (var header in headers.Headers)
         {
-            var value = header.RawValue.IsEmpty ? header.Value : Encoding.UTF8.GetString(header.RawValue.Span);
+            var value = header.Text();
             if (direction == HttpDirection.Response)
             {
                 if (header.Key == ":status" && int.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var status))

@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Text;
 using Envoy.Config.Core.V3;
 using EnvoyGovern.ExtProc.Inspection;
 using EnvoyGovern.Governance.Canary;
+using EnvoyGovern.Governance.Envoy;
 
 namespace EnvoyGovern.ExtProc.Canary;
 
@@ -51,7 +51,7 @@ internal sealed class CanaryOutcomeInspector(ICanaryStore store, TimeProvider ti
         {
             if (header.Key == name)
             {
-                return header.RawValue.IsEmpty ? header.Value : Encoding.UTF8.GetString(header.RawValue.Span);
+                return header.Text();
             }
         }
 

@@ -19,10 +19,18 @@ public sealed class InMemoryCanaryStore(TimeProvider time) : ICanaryStore
     {
         // Model and cluster come from headers ExtAuthz set; a bound keeps a misconfigured route from
         // growing this without limit.
-        if (_series.Count < MaxSeries || _series.ContainsKey((model, cluster)))
+        if (!_series.TryGetValue((model, cluster), out var series))
         {
-            _series.GetOrAdd((model, cluster), static _ => new Series()).Add(SlotOf(time.GetUtcNow()), outcome);
+            // Count takes every lock of the dictionary: asked only when a series would be added.
+            if (_series.Count >= MaxSeries)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            series = _series.GetOrAdd((model, cluster), static _ => new Series());
         }
+
+        series.Add(SlotOf(time.GetUtcNow()), outcome);
 
         return ValueTask.CompletedTask;
     }

@@ -7,6 +7,7 @@ using EnvoyGovern.Governance.Policy.Model;
 using EnvoyGovern.Governance.Policy.Runtime;
 using Microsoft.Extensions.Options;
 using BodySendMode = Envoy.Extensions.Filters.Http.ExtProc.V3.ProcessingMode.Types.BodySendMode;
+using EnvoyGovern.Governance.Envoy;
 
 namespace EnvoyGovern.ExtProc.Waf.Inspection;
 
@@ -231,11 +232,11 @@ internal sealed class WafInspector(
         {
             if (header.Key == ":authority")
             {
-                authority = header.RawValue.Length > 0 ? header.RawValue.ToStringUtf8() : header.Value;
+                authority = header.Text();
             }
             else if (header.Key == ":path")
             {
-                path = header.RawValue.Length > 0 ? header.RawValue.ToStringUtf8() : header.Value;
+                path = header.Text();
             }
         }
 
