@@ -15,7 +15,7 @@ internal static class ChartRender
     private static readonly ConcurrentDictionary<string, Lazy<IReadOnlyList<Manifest>>> _renders = new(StringComparer.Ordinal);
 
     public static IEnumerable<string> ValueSets =>
-        ["default", .. Directory.EnumerateFiles(Path.Combine(HelmCli.Chart, "ci"), "*-values.yaml").Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+        ["default", .. Directory.EnumerateFiles(Path.Combine(HelmCli.Chart, "ci"), "*-values.yaml").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
 
     public static TheoryData<string> ValueSetData => [.. ValueSets];
 
