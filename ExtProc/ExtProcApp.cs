@@ -7,7 +7,6 @@ using EnvoyGovern.Governance.Canary;
 using EnvoyGovern.Governance.Decisions;
 using EnvoyGovern.Governance.Hosting;
 using EnvoyGovern.Governance.Policy.Runtime;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace EnvoyGovern.ExtProc;
 
@@ -48,7 +47,7 @@ public static class ExtProcApp
             sp.GetService<PolicyStore>()));
 
         // Outcomes per cluster for the canary guardrails ExtAuthz judges; serve shares one store with it.
-        builder.Services.TryAddSingleton<ICanaryStore>(sp => new InMemoryCanaryStore(sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddCanaryStore(builder.Configuration);
         builder.Services.AddSingleton<IInspector, CanaryOutcomeInspector>();
         configureServices?.Invoke(builder.Services);
 
