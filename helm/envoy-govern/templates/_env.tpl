@@ -59,6 +59,21 @@ Environment of a workload's container: Kestrel endpoints per listener, then the 
 - name: Canary__EvaluationInterval
   value: {{ $v.canary.evaluationInterval | quote }}
 {{- end }}
+- name: Canary__Store
+  value: {{ $v.canary.store | quote }}
+{{- if eq $v.canary.store "Redis" }}
+- name: Canary__Redis__Configuration
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.canary.redis.existingSecret }}
+      key: {{ $v.canary.redis.secretKey }}
+- name: Canary__Redis__Timeout
+  value: {{ $v.canary.redis.timeout | quote }}
+- name: Canary__Redis__KeyPrefix
+  value: {{ $v.canary.redis.keyPrefix | quote }}
+- name: Canary__Redis__FlushInterval
+  value: {{ $v.canary.redis.flushInterval | quote }}
+{{- end }}
 {{- if has "extproc" .workload.serves }}
 {{- if $v.waf.crs.volume }}
 - name: Waf__CrsDirectory

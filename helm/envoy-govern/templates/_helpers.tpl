@@ -132,6 +132,9 @@ first admin port is scraped (the second would count every series twice).
 {{- if and (eq .Values.quotas.store "Redis") (not .Values.quotas.redis.existingSecret) -}}
 {{- fail "quotas.store Redis needs quotas.redis.existingSecret (the connection string may hold a password)" -}}
 {{- end -}}
+{{- if and (eq .Values.canary.store "Redis") (not .Values.canary.redis.existingSecret) -}}
+{{- fail "canary.store Redis needs canary.redis.existingSecret (the connection string may hold a password)" -}}
+{{- end -}}
 {{- if and (eq .Values.audit.sink "Elasticsearch") (not .Values.audit.elasticsearch.url) -}}
 {{- fail "audit.sink Elasticsearch needs audit.elasticsearch.url" -}}
 {{- end -}}

@@ -24,7 +24,7 @@ public sealed class ChartConfigurationTests
         ["Audit"] = [typeof(AuditDeliveryOptions), typeof(AuditRecordingOptions)],
         ["Quotas"] = [typeof(ExtAuthz.Quotas.QuotaOptions)],
         ["Waf"] = [typeof(ExtProc.Waf.Inspection.WafOptions)],
-        ["Canary"] = [typeof(ExtAuthz.Canary.CanaryOptions)],
+        ["Canary"] = [typeof(Governance.Canary.CanaryOptions)],
     };
 
     private static readonly string[] _kestrelEndpointSettings =

@@ -45,6 +45,7 @@ public sealed class ChartLintTests
     [InlineData("audit.sink=File", "needs mode separate")]
     [InlineData("quotas.store=Redis", "quotas.redis.existingSecret")]
     [InlineData("tls.enabled=true", "tls.existingSecret")]
+    [InlineData("canary.store=Redis", "canary.redis.existingSecret")]
     [InlineData("mode=separate,audit.sink=Elasticsearch", "audit.elasticsearch.url")]
     [InlineData("policy.existingConfigMap=gitops-policy,policy.restartOnChange=true", "cannot hash policy.existingConfigMap")]
     public void Template_ValuesThatCannotWorkTogether_FailWithReason(string set, string expected) => AssertRefused(set, expected);
