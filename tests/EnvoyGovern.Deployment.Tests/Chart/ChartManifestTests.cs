@@ -24,6 +24,21 @@ public sealed class ChartManifestTests
     }
 
     [HelmTheory]
+    [InlineData("readOnlyRootFilesystem", "\"yes\"", "readOnlyRootFilesystem")]
+    [InlineData("readOnlyRootFilesystm", "true", "'readOnlyRootFilesystm' could not be mapped")]
+    [InlineData("allowPrivilegeEscalation", "0", "allowPrivilegeEscalation")]
+    public void Validate_BrokenCopyOfRenderedDeployment_Fails(string field, string json, string expected)
+    {
+        var deployment = ChartRender.Manifests("default").OfKind("Deployment").Single();
+        var copy = (JsonObject)deployment.Root.DeepClone();
+        copy["spec"]!["template"]!["spec"]!["containers"]![0]!["securityContext"]![field] = JsonNode.Parse(json);
+
+        var errors = ManifestValidator.Validate(new Manifest("broken copy", copy));
+
+        Assert.Contains(errors, e => e.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [HelmTheory]
     [InlineData("default", new[] { "ConfigMap", "Deployment", "NetworkPolicy", "PodDisruptionBudget", "Service", "ServiceAccount" })]
     [InlineData("separate-full-values.yaml", new[] { "ConfigMap", "Deployment", "HorizontalPodAutoscaler", "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Role", "RoleBinding", "Service", "ServiceAccount", "ServiceMonitor" })]
     [InlineData("existing-configmap-values.yaml", new[] { "Deployment", "HorizontalPodAutoscaler", "NetworkPolicy", "PodDisruptionBudget", "Service", "ServiceAccount" })]
