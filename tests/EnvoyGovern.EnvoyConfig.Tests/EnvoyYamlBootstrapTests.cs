@@ -116,6 +116,12 @@ public sealed class EnvoyYamlBootstrapTests
     }
 
     [Fact]
+    public void ExtProc_RequestAttributes_ProtocolAndClientAddressForTheWaf()
+    {
+        Assert.Equal(["request.protocol", "source.address"], Govern.ExtProc.RequestAttributes);
+    }
+
+    [Fact]
     public void ExtProc_MutationRules_CannotSteerRouting()
     {
         var rules = Govern.ExtProc.MutationRules;
