@@ -39,6 +39,8 @@ public static class ExtProcApp
             .ValidateOnStart();
         builder.Services.AddSingleton<WafMetrics>();
         builder.Services.AddSingleton<WafRuleSetProvider>();
+        builder.Services.AddSingleton<WafRuleWatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WafRuleWatcher>());
         builder.Services.AddSingleton<IInspector>(sp => new WafInspector(
             sp.GetRequiredService<WafRuleSetProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<WafOptions>>(),
