@@ -32,6 +32,7 @@ public static class GovernanceHost
     public static WebApplicationBuilder CreateBuilder(GovernanceService service, string[] args, string? configurationPrefix = null)
     {
         ArgumentNullException.ThrowIfNull(service);
+        MetricsDefaults.Apply();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args,

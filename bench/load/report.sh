@@ -28,7 +28,7 @@ awk -F'\t' '
     errors[key] = $10 == "-" ? "-" : errors[key] + $10
   }
   END {
-    print "| scenario | server | req/s | of baseline | p50 ms | p90 ms | p99 ms | CPU s / 1k req | peak RSS MB | gRPC errors |"
+    print "| scenario | server | req/s | of baseline | p50 ms | p90 ms | p99 ms | CPU s / 1k req | peak RSS MB | wrong answers |"
     print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     for (i = 1; i <= count; i++) {
       split(order[i], k, SUBSEP)
@@ -66,7 +66,7 @@ awk -F'\t' '
     }
     for (s in errors) if (errors[s] != "0" && errors[s] != "-") {
       split(s, k, SUBSEP)
-      printf "- WARNING: %s (%s) answered %s calls with a gRPC error during measured runs: see its log\n", k[1], k[2], errors[s]
+      printf "- WARNING: %s (%s) gave %s answers other than intended during measured runs (gRPC errors, denials, WAF blocks): its figures are suspect, see its log\n", k[1], k[2], errors[s]
     }
   }
   function target(scenario, percent,   share) {

@@ -7,6 +7,7 @@
 #
 # Settings (environment):
 #   DURATION=15      seconds of each measured h2load run          WARMUP=5   seconds of the unmeasured run before it
+#   PROCESS_WARMUP=20  seconds of load a freshly started server gets first (JIT tiers, PGO, pools)
 #   ROUNDS=3         baseline and service measured alternately this many times; the table shows the medians
 #   CLIENTS=4        HTTP/2 connections                            STREAMS=16 concurrent streams per connection
 #   SCENARIOS="check-sample check-1000 extproc-headers extproc-body-4k extproc-body-4k-crs check-sample-audit"
@@ -20,6 +21,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DURATION=${DURATION:-15}
 WARMUP=${WARMUP:-5}
+PROCESS_WARMUP=${PROCESS_WARMUP:-20}
 ROUNDS=${ROUNDS:-3}
 CLIENTS=${CLIENTS:-4}
 STREAMS=${STREAMS:-16}
@@ -132,9 +134,14 @@ verify() {
   dotnet "$(bin bench/EnvoyGovern.LoadRequests EnvoyGovern.LoadRequests)" verify "$FILES" "$@" >&2 || die "wrong answer: the load would measure something else"
 }
 
-# grpc_errors ADMIN_URL: calls the service answered with a status other than OK (its own counter).
-grpc_errors() {
-  curl -fs "$1/metrics" | awk '/^envoygovern_grpc_calls_total\{/ && !/code="OK"/ { sum += $NF } END { printf "%d", sum }'
+# wrong_answers ADMIN_URL: calls not answered as the harness intends, by the service's own counters: a gRPC
+# status other than OK (an HTTP 200 to h2load), a denied Check, an ext_proc immediate response (a WAF block).
+wrong_answers() {
+  curl -fs "$1/metrics" | awk '
+    /^envoygovern_grpc_calls_total\{/ && !/code="OK"/ { sum += $NF }
+    /^envoygovern_extauthz_decisions_total\{/ && /outcome="deny"/ { sum += $NF }
+    /^envoygovern_extproc_immediate_responses_total/ { sum += $NF }
+    END { printf "%d", sum }'
 }
 
 # h2load_run OUTPUT URL PATH FILE OPTIONS...: one h2load run of a request file, stopped on any failure.
@@ -159,13 +166,13 @@ measure() {
   count=$(( rate * DURATION > 1000 ? rate * DURATION : 1000 ))
   sleep 0.5
   local before after errors=- log=$OUT/h2load.log
-  [ "$admin" = - ] || errors=$(grpc_errors "$admin")
+  [ "$admin" = - ] || errors=$(wrong_answers "$admin")
   before=$(cpu_ticks "$pid")
   h2load_run "$OUT/h2load.out" "$url" "$path" "$file" -n "$count" --log-file="$log" "$@"
   after=$(cpu_ticks "$pid")
-  [ "$admin" = - ] || errors=$(( $(grpc_errors "$admin") - errors ))
-  # h2load's log: start (µs since epoch), HTTP status, latency (µs). Only HTTP 200 counts; grpc-status is the
-  # service's own counter above (and verify before and after).
+  [ "$admin" = - ] || errors=$(( $(wrong_answers "$admin") - errors ))
+  # h2load's log: start (µs since epoch), HTTP status, latency (µs). Only HTTP 200 counts; grpc-status and the
+  # answers themselves are the service's own counters above (and verify before and after).
   awk '$2 == 200 { print $3 }' "$log" | sort -n | awk -v scenario="$scenario" -v server="$server" -v round="$round" \
       -v seconds="$(awk '/^finished in/ { print $3 + 0 }' "$OUT/h2load.out")" -v cpu="$((after - before))" -v ticks="$TICKS" -v errors="$errors" '
     { latency[NR] = $1 }
@@ -176,7 +183,12 @@ measure() {
         pct(0.50), pct(0.90), pct(0.99), (cpu / ticks) / (NR / 1000), NR, errors
     }' >>"$OUT/runs.tsv" || die "no successful request against $server"
   rm -f "$log"
-  tail -1 "$OUT/runs.tsv" | awk -F'\t' '{ printf "  %-24s %-9s round %s: %6s req/s  p50 %s ms  p99 %s ms  CPU %s s/1k  gRPC errors %s\n", $1, $2, $3, $4, $5, $7, $8, $10 }' >&2
+  tail -1 "$OUT/runs.tsv" | awk -F'\t' '{ printf "  %-24s %-9s round %s: %6s req/s  p50 %s ms  p99 %s ms  CPU %s s/1k  wrong answers %s\n", $1, $2, $3, $4, $5, $7, $8, $10 }' >&2
+}
+
+# warm URL PATH FILE: load for PROCESS_WARMUP seconds, so that measured runs see tier-1 code, not the JIT at work.
+warm() {
+  h2load_run "$OUT/h2load.out" "$1" "$2" "$3" -D "$PROCESS_WARMUP"
 }
 
 # scenario NAME CALL PATH DLL ARGS...: baseline and service alternately, ROUNDS times, then their checks.
@@ -186,6 +198,9 @@ scenario() {
   log "scenario $name"
   start "$name" "$dll" "$@"
   local pid=$STARTED_PID url=$GRPC_URL admin=$ADMIN_URL round
+  # Warmed first: a cold first call may miss a budget (the WAF's 150 ms) that the warm service keeps.
+  warm "$BASELINE_URL" "$path" "$FILES/$call.bin"
+  warm "$url" "$path" "$FILES/$call.bin"
   verify "$url" "$call"
   verify "$BASELINE_URL" "$call" --baseline
   for round in $(seq 1 "$ROUNDS"); do
@@ -209,6 +224,8 @@ audit_scenario() {
   local on=$STARTED_PID on_url=$GRPC_URL on_admin=$ADMIN_URL
   start audit-off "$(bin bench/EnvoyGovern.LoadAuditOff EnvoyGovern.LoadAuditOff)" "${COMMON[@]}" "--Policy:Directory=$FILES/policy-sample"
   local off=$STARTED_PID off_url=$GRPC_URL off_admin=$ADMIN_URL round
+  warm "$on_url" "$CHECK_PATH" "$FILES/check-sample.bin"
+  warm "$off_url" "$CHECK_PATH" "$FILES/check-sample.bin"
   verify "$on_url" check-sample
   verify "$off_url" check-sample
   for round in $(seq 1 "$ROUNDS"); do
