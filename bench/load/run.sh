@@ -251,6 +251,9 @@ half_load() {
   done
 }
 
+for tool in dotnet curl ss awk getconf; do
+  command -v "$tool" >/dev/null || die "$tool is required (Debian: curl, iproute2, mawk, libc-bin)"
+done
 ensure_h2load
 build
 log "request files and policies"
