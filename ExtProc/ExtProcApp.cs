@@ -7,7 +7,6 @@ using EnvoyGovern.Governance.Canary;
 using EnvoyGovern.Governance.Decisions;
 using EnvoyGovern.Governance.Hosting;
 using EnvoyGovern.Governance.Policy.Runtime;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace EnvoyGovern.ExtProc;
 
@@ -40,6 +39,8 @@ public static class ExtProcApp
             .ValidateOnStart();
         builder.Services.AddSingleton<WafMetrics>();
         builder.Services.AddSingleton<WafRuleSetProvider>();
+        builder.Services.AddSingleton<WafRuleWatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WafRuleWatcher>());
         builder.Services.AddSingleton<IInspector>(sp => new WafInspector(
             sp.GetRequiredService<WafRuleSetProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<WafOptions>>(),
@@ -48,7 +49,7 @@ public static class ExtProcApp
             sp.GetService<PolicyStore>()));
 
         // Outcomes per cluster for the canary guardrails ExtAuthz judges; serve shares one store with it.
-        builder.Services.TryAddSingleton<ICanaryStore>(sp => new InMemoryCanaryStore(sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddCanaryStore(builder.Configuration);
         builder.Services.AddSingleton<IInspector, CanaryOutcomeInspector>();
         configureServices?.Invoke(builder.Services);
 
