@@ -1,6 +1,7 @@
 using EnvoyGovern.ExtProc.Audit;
 using EnvoyGovern.ExtProc.Canary;
 using EnvoyGovern.ExtProc.Inspection;
+using EnvoyGovern.ExtProc.Inspection.Bodies;
 using EnvoyGovern.ExtProc.Processing;
 using EnvoyGovern.ExtProc.Waf.Inspection;
 using EnvoyGovern.Governance.Canary;
@@ -25,6 +26,10 @@ public static class ExtProcApp
         builder.Services.AddSingleton<InspectorChain>();
         builder.Services.AddSingleton<ExtProcMetrics>();
         builder.Services.AddSingleton<ExchangeAudit>();
+        builder.Services.AddOptions<BodyOptions>()
+            .Bind(builder.Configuration.GetSection(BodyOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
 
         // The policy selects WAF mode and paranoia per host; without a policy directory the WAF inspects nothing.
         var hasPolicy = !string.IsNullOrEmpty(builder.Configuration[$"{PolicyOptions.SectionName}:Directory"]);
