@@ -1,7 +1,9 @@
 using EnvoyGovern.ExtProc.Audit;
 using EnvoyGovern.ExtProc.Canary;
+using EnvoyGovern.ExtProc.Content;
 using EnvoyGovern.ExtProc.Inspection;
 using EnvoyGovern.ExtProc.Inspection.Bodies;
+using EnvoyGovern.ExtProc.Pii;
 using EnvoyGovern.ExtProc.Processing;
 using EnvoyGovern.ExtProc.Waf.Inspection;
 using EnvoyGovern.Governance.Canary;
@@ -37,6 +39,7 @@ public static class ExtProcApp
         {
             builder.Services.AddGovernancePolicy(builder.Configuration);
             builder.Services.AddSingleton<IPolicyCompiler, WafPolicyCompiler>();
+            builder.Services.AddSingleton<IPolicyCompiler, ContentPolicyCompiler>();
         }
 
         builder.Services.AddOptions<WafOptions>()
@@ -51,6 +54,10 @@ public static class ExtProcApp
             sp.GetRequiredService<WafMetrics>(),
             sp.GetRequiredService<ILogger<WafInspector>>(),
             sp.GetService<PolicyStore>()));
+
+        // Content inspection of AI API bodies, in order: the gate admits bodies, then each feature.
+        builder.Services.AddSingleton<IInspector>(sp => new ContentGateInspector(sp.GetService<PolicyStore>()));
+        builder.Services.AddSingleton<IInspector, PiiInspector>();
 
         // Outcomes per cluster for the canary guardrails ExtAuthz judges; serve shares one store with it.
         builder.Services.TryAddSingleton<ICanaryStore>(sp => new InMemoryCanaryStore(sp.GetRequiredService<TimeProvider>()));
