@@ -178,18 +178,8 @@ internal sealed class EventStreamPiiRedactor(PiiFindings findings, long limit)
         }
     }
 
-    private ReadOnlySpan<byte> Unescaped(ref Utf8JsonReader reader)
-    {
-        if (!reader.ValueIsEscaped)
-        {
-            return reader.ValueSpan;
-        }
-
-        _scratch.ResetWrittenCount();
-        var written = reader.CopyString(_scratch.GetSpan(reader.ValueSpan.Length));
-        _scratch.Advance(written);
-        return _scratch.WrittenSpan;
-    }
+    private ReadOnlySpan<byte> Unescaped(ref Utf8JsonReader reader) =>
+        reader.ValueIsEscaped ? JsonUnescape.Unescape(reader.ValueSpan, _scratch) : reader.ValueSpan;
 
     private bool Standalone(ServerSentEvent sse, ReadOnlySpan<byte> text, string location, (int Start, int Length) token, bool isJson)
     {

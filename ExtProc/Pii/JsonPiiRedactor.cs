@@ -24,7 +24,7 @@ internal static class JsonPiiRedactor
     /// The body with redactions applied, or null when nothing was redacted. Throws <see cref="JsonException"/>
     /// (<see cref="JsonTooDeepException"/> for nesting) on a body that is not JSON.
     /// </summary>
-    public static byte[]? Redact(ReadOnlySpan<byte> json, PiiFindings findings)
+    public static ReadOnlyMemory<byte>? Redact(ReadOnlySpan<byte> json, PiiFindings findings)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth + 1 });
         var path = new JsonPath(MaxDepth);
@@ -41,14 +41,7 @@ internal static class JsonPiiRedactor
                 continue;
             }
 
-            var text = reader.ValueSpan;
-            if (reader.ValueIsEscaped)
-            {
-                value.ResetWrittenCount();
-                var written = reader.CopyString(value.GetSpan(text.Length));
-                value.Advance(written);
-                text = value.WrittenSpan;
-            }
+            var text = reader.ValueIsEscaped ? JsonUnescape.Unescape(reader.ValueSpan, value) : reader.ValueSpan;
 
             matches.Clear();
             findings.Settings.Scanner.Scan(text, matches, final: true);
@@ -58,7 +51,7 @@ internal static class JsonPiiRedactor
             }
 
             redacted.ResetWrittenCount();
-            if (!findings.Apply(text, matches, path.Pointer(json), redacted))
+            if (!findings.Apply(text, matches, findings.Detailing ? path.Pointer(json) : string.Empty, redacted))
             {
                 continue;
             }
@@ -77,7 +70,7 @@ internal static class JsonPiiRedactor
         }
 
         output.Write(json[copied..]);
-        return output.WrittenSpan.ToArray();
+        return output.WrittenMemory;
     }
 
     /// <summary>Writes <paramref name="value"/> (UTF-8) as a JSON string, escaping only what JSON requires.</summary>

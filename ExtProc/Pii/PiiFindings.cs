@@ -26,6 +26,9 @@ internal sealed class PiiFindings(InspectionContext context, HttpDirection direc
 
     public PiiSettings Settings => settings;
 
+    /// <summary>True while findings are still reported one by one (so their location is worth computing).</summary>
+    public bool Detailing => _reported < Detailed;
+
     /// <summary>
     /// Reports the <paramref name="matches"/> of <paramref name="value"/> found at <paramref name="location"/>
     /// and writes the value with the redacted ones masked to <paramref name="output"/>; false (nothing

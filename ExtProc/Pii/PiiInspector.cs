@@ -57,14 +57,13 @@ internal sealed class PiiInspector : IInspector
         }
 
         context.Items.Remove(Key(direction));
-        var redacted = RedactWhole(context.Body(direction).Kind, chunk.Span, state.Findings);
-        return ValueTask.FromResult(Decide(context, direction, state.Findings, redacted is null ? NotChanged : redacted));
+        return ValueTask.FromResult(Decide(context, direction, state.Findings, RedactWhole(context.Body(direction).Kind, chunk.Span, state.Findings)));
     }
 
     public ValueTask<InspectionVerdict> OnTrailersAsync(InspectionContext context, HttpDirection direction, HeaderMap trailers, CancellationToken cancellationToken) =>
         ValueTask.FromResult(InspectionVerdict.Continue);
 
-    private static byte[]? RedactWhole(BodyKind kind, ReadOnlySpan<byte> body, PiiFindings findings)
+    private static ReadOnlyMemory<byte>? RedactWhole(BodyKind kind, ReadOnlySpan<byte> body, PiiFindings findings)
     {
         switch (kind)
         {
@@ -108,9 +107,6 @@ internal sealed class PiiInspector : IInspector
 
         return output is { } replacement ? new InspectionVerdict { ReplaceBody = replacement } : InspectionVerdict.Continue;
     }
-
-    // Explicit: a null byte[] would convert to an empty (not absent) replacement.
-    private static ReadOnlyMemory<byte>? NotChanged => null;
 
     private static string Key(HttpDirection direction) => direction == HttpDirection.Request ? "pii.request" : "pii.response";
 

@@ -114,6 +114,12 @@ public sealed partial class PiiScanner
         }
 
         var run = groups[..count];
+        if (count < 4 && pos - start < 9)
+        {
+            // Fewer than four groups and under nine characters: too short for any entity (a count, a year).
+            return pos;
+        }
+
         for (var a = 0; a < run.Length; a++)
         {
             for (var b = run.Length - 1; b >= a; b--)

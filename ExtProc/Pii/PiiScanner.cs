@@ -26,6 +26,7 @@ public sealed record CustomPiiPattern(string Name, Regex Regex, int MaxLength);
 public sealed partial class PiiScanner
 {
     private static readonly SearchValues<byte> Triggers = SearchValues.Create("0123456789@:"u8);
+    private static readonly Comparer<PiiMatch> ByStart = Comparer<PiiMatch>.Create(static (a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.End.CompareTo(a.End));
 
     private readonly bool[] _enabled = new bool[(int)PiiEntity.Custom + 1];
     private readonly CustomPiiPattern[] _patterns;
@@ -84,9 +85,10 @@ public sealed partial class PiiScanner
         if (!final && _enabled[(int)PiiEntity.Email])
         {
             // A trailing word may become an email address's local part when the text goes on with '@'
-            // (at most 64 characters of it).
+            // (at most 64 characters of it), an IBAN's country code, an IPv6 address's first group; a
+            // trailing '+' or '(' may begin a phone number.
             var start = text.Length;
-            while (start > floor && text.Length - start < 64 && Ascii.IsLocal(text[start - 1]))
+            while (start > floor && text.Length - start < 64 && (Ascii.IsLocal(text[start - 1]) || text[start - 1] == '('))
             {
                 start--;
             }
@@ -99,17 +101,17 @@ public sealed partial class PiiScanner
             pending = Math.Min(pending, ScanPatterns(text, matches, final));
         }
 
-        Settle(matches, first, pending);
+        Settle(matches, first, pending, sort: _patterns.Length > 0);
         return pending;
     }
 
-    // Orders what was found (patterns run after the scanners), drops overlaps (the earlier, then the
-    // longer wins) and anything reaching into the undecided tail.
-    private static void Settle(List<PiiMatch> matches, int first, int pending)
+    // Orders what was found (the scanners find in order; patterns run after them), drops overlaps (the
+    // earlier, then the longer wins) and anything reaching into the undecided tail.
+    private static void Settle(List<PiiMatch> matches, int first, int pending, bool sort)
     {
-        if (matches.Count - first > 1)
+        if (sort && matches.Count - first > 1)
         {
-            matches.Sort(first, matches.Count - first, Comparer<PiiMatch>.Create(static (a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.End.CompareTo(a.End)));
+            matches.Sort(first, matches.Count - first, ByStart);
         }
 
         var write = first;

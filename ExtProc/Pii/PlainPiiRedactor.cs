@@ -7,7 +7,7 @@ namespace EnvoyGovern.ExtProc.Pii;
 internal static class PlainPiiRedactor
 {
     /// <summary>The text with redactions applied, or null when nothing was redacted.</summary>
-    public static byte[]? RedactText(ReadOnlySpan<byte> text, PiiFindings findings)
+    public static ReadOnlyMemory<byte>? RedactText(ReadOnlySpan<byte> text, PiiFindings findings)
     {
         var matches = new List<PiiMatch>();
         findings.Settings.Scanner.Scan(text, matches, final: true);
@@ -17,14 +17,14 @@ internal static class PlainPiiRedactor
         }
 
         var output = new ArrayBufferWriter<byte>(text.Length + 16);
-        return findings.Apply(text, matches, "body", output) ? output.WrittenSpan.ToArray() : null;
+        return findings.Apply(text, matches, "body", output) ? output.WrittenMemory : null;
     }
 
     /// <summary>
     /// Form data with redactions applied, or null: each field's value is percent-decoded, scanned, and
     /// when redacted encoded again in its place; names and unchanged fields stay as they were.
     /// </summary>
-    public static byte[]? RedactForm(ReadOnlySpan<byte> form, PiiFindings findings)
+    public static ReadOnlyMemory<byte>? RedactForm(ReadOnlySpan<byte> form, PiiFindings findings)
     {
         var matches = new List<PiiMatch>();
         var decoded = new ArrayBufferWriter<byte>();
@@ -61,7 +61,7 @@ internal static class PlainPiiRedactor
         }
 
         output.Write(form[copied..]);
-        return output.WrittenSpan.ToArray();
+        return output.WrittenMemory;
     }
 
     // '+' is a space; a '%' not followed by two hex digits stays as it is (browsers send it so).

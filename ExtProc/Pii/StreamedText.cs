@@ -44,13 +44,18 @@ internal sealed class StreamedText(string location)
         var pending = _base + findings.Settings.Scanner.Scan(_text.WrittenSpan, _scratch, final);
         foreach (var match in _scratch)
         {
-            if (_base + match.Start >= Decided)
+            if (_base + match.End <= Decided)
             {
-                findings.Report(match, Location, (int)_base);
-                if (findings.Settings.ActionFor(match) == PiiAction.Redact)
-                {
-                    _matches.Add(new PiiMatch((int)(_base + match.Start), (int)(_base + match.End), match.Entity, match.Pattern));
-                }
+                // Decided (and reported) by an earlier scan.
+                continue;
+            }
+
+            findings.Report(match, Location, (int)_base);
+            if (findings.Settings.ActionFor(match) == PiiAction.Redact)
+            {
+                // An entity should never begin in text already decided; if one did, what is not yet
+                // out is still masked rather than let through.
+                _matches.Add(new PiiMatch((int)Math.Max(_base + match.Start, Decided), (int)(_base + match.End), match.Entity, match.Pattern));
             }
         }
 

@@ -13,7 +13,7 @@ public sealed class PiiRedactorTests
     private PiiFindings Findings(PiiAction action = PiiAction.Redact, HttpDirection direction = HttpDirection.Request, Dictionary<string, PiiAction>? entities = null) =>
         new(_context, direction, new PiiSettings(new PiiSpec { Action = action, Entities = entities ?? [] }));
 
-    private static string Utf8(byte[]? bytes) => bytes is null ? "<unchanged>" : Encoding.UTF8.GetString(bytes);
+    private static string Utf8(ReadOnlyMemory<byte>? bytes) => bytes is { } b ? Encoding.UTF8.GetString(b.Span) : "<unchanged>";
 
     [Fact]
     public void RedactJson_EntitiesInStrings_MaskedInPlaceRestUnchanged()
