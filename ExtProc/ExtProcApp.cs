@@ -1,6 +1,9 @@
 using EnvoyGovern.ExtProc.Audit;
 using EnvoyGovern.ExtProc.Canary;
+using EnvoyGovern.ExtProc.Content;
 using EnvoyGovern.ExtProc.Inspection;
+using EnvoyGovern.ExtProc.Inspection.Bodies;
+using EnvoyGovern.ExtProc.Pii;
 using EnvoyGovern.ExtProc.Processing;
 using EnvoyGovern.ExtProc.Waf.Inspection;
 using EnvoyGovern.Governance.Canary;
@@ -24,6 +27,10 @@ public static class ExtProcApp
         builder.Services.AddSingleton<InspectorChain>();
         builder.Services.AddSingleton<ExtProcMetrics>();
         builder.Services.AddSingleton<ExchangeAudit>();
+        builder.Services.AddOptions<BodyOptions>()
+            .Bind(builder.Configuration.GetSection(BodyOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
 
         // The policy selects WAF mode and paranoia per host; without a policy directory the WAF inspects nothing.
         var hasPolicy = !string.IsNullOrEmpty(builder.Configuration[$"{PolicyOptions.SectionName}:Directory"]);
@@ -31,6 +38,7 @@ public static class ExtProcApp
         {
             builder.Services.AddGovernancePolicy(builder.Configuration);
             builder.Services.AddSingleton<IPolicyCompiler, WafPolicyCompiler>();
+            builder.Services.AddSingleton<IPolicyCompiler, ContentPolicyCompiler>();
         }
 
         builder.Services.AddOptions<WafOptions>()
@@ -47,6 +55,10 @@ public static class ExtProcApp
             sp.GetRequiredService<WafMetrics>(),
             sp.GetRequiredService<ILogger<WafInspector>>(),
             sp.GetService<PolicyStore>()));
+
+        // Content inspection of AI API bodies, in order: the gate admits bodies, then each feature.
+        builder.Services.AddSingleton<IInspector>(sp => new ContentGateInspector(sp.GetService<PolicyStore>()));
+        builder.Services.AddSingleton<IInspector, PiiInspector>();
 
         // Outcomes per cluster for the canary guardrails ExtAuthz judges; serve shares one store with it.
         builder.Services.AddCanaryStore(builder.Configuration);

@@ -79,6 +79,9 @@ public sealed class ExchangeFacts(IReadOnlyList<string> allowedHeaders)
     /// <summary>Why an inspector rejected the exchange.</summary>
     public string? RejectReason { get; private set; }
 
+    /// <summary>True when a rejection came after the response started, so its body was cut short instead.</summary>
+    public bool WasCutShort { get; private set; }
+
     /// <summary>Allow-listed request headers.</summary>
     public IReadOnlyDictionary<string, string> Headers => (IReadOnlyDictionary<string, string>?)_copied ?? new Dictionary<string, string>();
 
@@ -112,6 +115,14 @@ public sealed class ExchangeFacts(IReadOnlyList<string> allowedHeaders)
     {
         ArgumentNullException.ThrowIfNull(reply);
         Status = reply.HttpStatus is >= 200 and <= 599 ? reply.HttpStatus : 403;
+        RejectReason = reply.Reason;
+    }
+
+    /// <summary>Records a rejection that could only cut the started response short (its status already went out).</summary>
+    public void CutShort(ImmediateReply reply)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        WasCutShort = true;
         RejectReason = reply.Reason;
     }
 

@@ -1,3 +1,4 @@
+using EnvoyGovern.ExtProc.Inspection.Bodies;
 using EnvoyGovern.Protos.Compat;
 using Google.Protobuf.Collections;
 using Google.Protobuf.WellKnownTypes;
@@ -10,11 +11,22 @@ public sealed class InspectionContext
     private Dictionary<string, object>? _items;
     private List<Finding>? _findings;
 
-    internal InspectionContext(string exchangeId, DateTimeOffset startedAt)
+    internal InspectionContext(string exchangeId, DateTimeOffset startedAt, long bodyLimit = BodyOptions.DefaultMaxDecodedBytes)
     {
         ExchangeId = exchangeId;
         StartedAt = startedAt;
+        Request = new BodyInfo(HttpDirection.Request, bodyLimit);
+        Response = new BodyInfo(HttpDirection.Response, bodyLimit);
     }
+
+    /// <summary>The request body: what its headers announce and what inspectors asked for it.</summary>
+    public BodyInfo Request { get; }
+
+    /// <summary>The response body.</summary>
+    public BodyInfo Response { get; }
+
+    /// <summary>The body of <paramref name="direction"/>.</summary>
+    public BodyInfo Body(HttpDirection direction) => direction == HttpDirection.Request ? Request : Response;
 
     /// <summary>Unique id of this exchange, for the audit record.</summary>
     public string ExchangeId { get; }
@@ -43,6 +55,13 @@ public sealed class InspectionContext
 
     /// <summary>Completion tokens of a model response, when an inspector counted or read them (audit <c>gen_ai.usage.output_tokens</c>).</summary>
     public int? OutputTokens { get; set; }
+
+    /// <summary>Releases the body decoders and encoders of the exchange (native compression state).</summary>
+    internal void ReleaseBodies()
+    {
+        Request.Pipeline?.Dispose();
+        Response.Pipeline?.Dispose();
+    }
 
     /// <summary>Per-exchange state that inspectors share (for example an inspector's body buffer).</summary>
     public IDictionary<string, object> Items => _items ??= new Dictionary<string, object>(StringComparer.Ordinal);

@@ -34,8 +34,23 @@ internal sealed class DirectionState(HttpDirection direction)
 
     public bool IsFullDuplex => BodyMode == Protos.Compat.ExtProcWire.FullDuplexStreamed;
 
-    /// <summary>True once a body chunk arrived without end_of_stream and the body has not ended yet.</summary>
-    public bool BodyOpen => Stage == DirectionStage.Body;
+    /// <summary>True once a body chunk arrived without end_of_stream and the inspectors were not told the body ended.</summary>
+    public bool BodyOpen => Stage == DirectionStage.Body && !BodyDelivered;
+
+    /// <summary>
+    /// True when the inspectors already had the whole body although Envoy did not say end_of_stream
+    /// (BUFFERED with trailers following, BUFFERED_PARTIAL): the trailers do not end it a second time.
+    /// </summary>
+    public bool BodyDelivered { get; set; }
+
+    /// <summary>True once this direction's headers went on (for the response: the client may have started receiving it).</summary>
+    public bool Released { get; set; }
+
+    /// <summary>True after a rejection could only cut the body short: every later chunk is answered empty.</summary>
+    public bool Stopped { get; set; }
+
+    /// <summary>True when Envoy sends this body in one message (the whole body, or as much as fits).</summary>
+    public bool IsBuffered => BodyMode is BodySendMode.Buffered or BodySendMode.BufferedPartial;
 
     public string? AcceptHeaders(bool endOfStream)
     {

@@ -1,9 +1,11 @@
 using Envoy.Service.ExtProc.V3;
 using EnvoyGovern.ExtProc.Audit;
 using EnvoyGovern.ExtProc.Inspection;
+using EnvoyGovern.ExtProc.Inspection.Bodies;
 using EnvoyGovern.Governance.Audit;
 using EnvoyGovern.Governance.Decisions;
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 
 namespace EnvoyGovern.ExtProc.Processing;
 
@@ -18,12 +20,13 @@ internal sealed class ExternalProcessorService(
     ExtProcMetrics metrics,
     ExchangeAudit audit,
     DecisionIds ids,
+    IOptionsMonitor<BodyOptions> bodies,
     TimeProvider time,
     ILogger<ExternalProcessorService> logger) : ExternalProcessor.ExternalProcessorBase
 {
     public override async Task Process(IAsyncStreamReader<ProcessingRequest> requestStream, IServerStreamWriter<ProcessingResponse> responseStream, ServerCallContext context)
     {
-        var session = new ProcessingSession(inspectors, new InspectionContext(ids.Next(), time.GetUtcNow()), metrics, new ExchangeFacts(audit.AllowedHeaders));
+        var session = new ProcessingSession(inspectors, new InspectionContext(ids.Next(), time.GetUtcNow(), bodies.CurrentValue.MaxDecodedBytes), metrics, new ExchangeFacts(audit.AllowedHeaders));
         var cancellation = context.CancellationToken;
         try
         {
@@ -61,10 +64,15 @@ internal sealed class ExternalProcessorService(
             await RecordFailureAsync(session, ExchangeEnd.InternalError);
             throw new RpcException(new Status(StatusCode.Internal, $"exchange {session.Context.ExchangeId}: internal error"));
         }
+        finally
+        {
+            session.Context.ReleaseBodies();
+        }
 
         try
         {
-            await audit.RecordAsync(session.Context, session.Facts, session.Finished ? ExchangeEnd.Rejected : ExchangeEnd.Completed, CancellationToken.None);
+            var rejected = session.Finished || session.Facts.WasCutShort;
+            await audit.RecordAsync(session.Context, session.Facts, rejected ? ExchangeEnd.Rejected : ExchangeEnd.Completed, CancellationToken.None);
         }
         catch (AuditUnavailableException)
         {

@@ -116,6 +116,27 @@ internal static class ProcessingResponses
         };
     }
 
+    /// <summary>The last event of a server-sent-events stream cut short: says why, in the shape OpenAI-compatible clients read.</summary>
+    public static ReadOnlyMemory<byte> EventStreamError(ImmediateReply reply, string exchangeId)
+    {
+        using var buffer = new MemoryStream();
+        buffer.Write("event: error\ndata: "u8);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("error");
+            json.WriteString("message", "the response was stopped by governance policy");
+            json.WriteString("type", "governance_error");
+            json.WriteString("code", reply.Reason);
+            json.WriteString("exchange_id", exchangeId);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        buffer.Write("\n\n"u8);
+        return buffer.ToArray();
+    }
+
     private static CommonResponse Common(HttpDirection direction, InspectionVerdict verdict, bool includeHeaders = true) => new()
     {
         HeaderMutation = includeHeaders && (verdict.SetHeaders.Count > 0 || verdict.RemoveHeaders.Count > 0) ? Mutation(verdict) : null,

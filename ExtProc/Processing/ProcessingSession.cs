@@ -2,6 +2,7 @@ using Envoy.Config.Core.V3;
 using Envoy.Service.ExtProc.V3;
 using EnvoyGovern.ExtProc.Audit;
 using EnvoyGovern.ExtProc.Inspection;
+using EnvoyGovern.ExtProc.Inspection.Bodies;
 using EnvoyGovern.Protos.Compat;
 using Grpc.Core;
 
@@ -15,10 +16,14 @@ namespace EnvoyGovern.ExtProc.Processing;
 internal sealed class ProcessingSession(InspectorChain inspectors, InspectionContext context, ExtProcMetrics metrics, ExchangeFacts facts)
 {
     private static readonly HeaderMap EmptyHeaders = new();
+    private static readonly InspectionVerdict Cleared = new() { ReplaceBody = ReadOnlyMemory<byte>.Empty };
 
     private readonly DirectionState _request = new(HttpDirection.Request);
     private readonly DirectionState _response = new(HttpDirection.Response);
     private bool _first = true;
+
+    // An answer that must precede the one to the current message (full duplex: the body's rest before the trailers answer).
+    private ProcessingResponse? _before;
 
     /// <summary>True after an immediate response: Envoy sends nothing more that needs an answer.</summary>
     public bool Finished { get; private set; }
@@ -65,8 +70,15 @@ internal sealed class ProcessingSession(InspectorChain inspectors, InspectionCon
         // In observability mode Envoy ignores answers; sending none saves both sides the work.
         if (!message.ObservabilityMode)
         {
+            if (_before is { } before)
+            {
+                await writer.WriteAsync(before, cancellationToken);
+            }
+
             await writer.WriteAsync(response, cancellationToken);
         }
+
+        _before = null;
     }
 
     // Envoy sends attributes under the filter's namespace with request headers and again with response
@@ -106,24 +118,51 @@ internal sealed class ProcessingSession(InspectorChain inspectors, InspectionCon
     {
         Check(state.AcceptHeaders(headers.EndOfStream));
         facts.Observe(state.Direction, headers.Headers);
+        var body = context.Body(state.Direction);
+        body.ObserveHeaders(headers.Headers ?? EmptyHeaders, headers.EndOfStream);
+        body.Mode = state.BodyMode;
         var verdict = inspectors.IsEmpty
             ? InspectionVerdict.Continue
             : await inspectors.OnHeadersAsync(context, state.Direction, headers.Headers ?? EmptyHeaders, headers.EndOfStream, cancellationToken);
-        return verdict.Reject is { } reply
-            ? Immediate(reply)
-            : ProcessingResponses.Headers(state.Direction, verdict, _request, _response);
+        if (verdict.Reject is { } reply)
+        {
+            return Immediate(reply);
+        }
+
+        var response = ProcessingResponses.Headers(state.Direction, verdict, _request, _response);
+        body.Mode = state.BodyMode;
+
+        // In a buffered mode Envoy holds the headers until the body is answered.
+        state.Released = !state.IsBuffered || headers.EndOfStream;
+        return response;
     }
 
-    private async ValueTask<ProcessingResponse> OnBodyAsync(DirectionState state, HttpBody body, CancellationToken cancellationToken)
+    private async ValueTask<ProcessingResponse> OnBodyAsync(DirectionState state, HttpBody message, CancellationToken cancellationToken)
     {
-        Check(state.AcceptBody(body.EndOfStream));
-        var chunk = body.Body.Memory;
+        Check(state.AcceptBody(message.EndOfStream));
+        var chunk = message.Body.Memory;
+        var body = context.Body(state.Direction);
+        body.Mode = state.BodyMode;
+        body.ObserveMessage(chunk.Length, message.EndOfStream);
+        if (state.Stopped)
+        {
+            return ProcessingResponses.Body(state.Direction, Cleared, state, chunk, message.EndOfStream);
+        }
+
+        // A buffered message is all the inspectors will see of the body, trailers or not.
+        var endOfBody = message.EndOfStream || state.IsBuffered;
+        state.BodyDelivered = endOfBody && !message.EndOfStream;
         var verdict = inspectors.IsEmpty
             ? InspectionVerdict.Continue
-            : await inspectors.OnBodyAsync(context, state.Direction, chunk, body.EndOfStream, cancellationToken);
-        return verdict.Reject is { } reply
-            ? Immediate(reply)
-            : ProcessingResponses.Body(state.Direction, verdict, state, chunk, body.EndOfStream);
+            : await inspectors.OnBodyAsync(context, state.Direction, chunk, endOfBody, cancellationToken);
+        if (verdict.Reject is { } reply)
+        {
+            return Started(state) ? CutShort(state, reply, chunk, message.EndOfStream) : Immediate(reply);
+        }
+
+        var response = ProcessingResponses.Body(state.Direction, verdict, state, chunk, message.EndOfStream);
+        state.Released = true;
+        return response;
     }
 
     private async ValueTask<ProcessingResponse> OnTrailersAsync(DirectionState state, HttpTrailers trailers, CancellationToken cancellationToken)
@@ -132,24 +171,82 @@ internal sealed class ProcessingSession(InspectorChain inspectors, InspectionCon
         // for the end of the body are told here, or such a body would pass uninspected.
         var bodyWasOpen = state.BodyOpen;
         Check(state.AcceptTrailers());
-        if (inspectors.IsEmpty)
+        if (inspectors.IsEmpty || state.Stopped)
         {
             return ProcessingResponses.Trailers(state.Direction, InspectionVerdict.Continue);
         }
 
-        if (bodyWasOpen)
+        if (bodyWasOpen && await EndBodyAsync(state, cancellationToken) is { } ended)
         {
-            var end = await inspectors.OnBodyAsync(context, state.Direction, ReadOnlyMemory<byte>.Empty, endOfBody: true, cancellationToken);
-            if (end.Reject is { } bodyReply)
-            {
-                return Immediate(bodyReply);
-            }
+            return ended;
         }
 
         var verdict = await inspectors.OnTrailersAsync(context, state.Direction, trailers.Trailers ?? EmptyHeaders, cancellationToken);
-        return verdict.Reject is { } reply
-            ? Immediate(reply)
-            : ProcessingResponses.Trailers(state.Direction, verdict);
+        if (verdict.Reject is { } reply)
+        {
+            return Started(state) ? CutShortAtTrailers(state, reply) : Immediate(reply);
+        }
+
+        return ProcessingResponses.Trailers(state.Direction, verdict);
+    }
+
+    // Ends a body at its trailers. What the inspectors still had to forward goes out first in full
+    // duplex (a streamed chunk before the trailers answer); in STREAMED mode no answer can carry a body
+    // any more, so a request is refused rather than forwarded without it, and a response loses it.
+    private async ValueTask<ProcessingResponse?> EndBodyAsync(DirectionState state, CancellationToken cancellationToken)
+    {
+        var end = await inspectors.OnBodyAsync(context, state.Direction, ReadOnlyMemory<byte>.Empty, endOfBody: true, cancellationToken);
+        if (end.Reject is { } reply)
+        {
+            return Started(state) ? CutShortAtTrailers(state, reply) : Immediate(reply);
+        }
+
+        if (end.ReplaceBody is not { Length: > 0 } rest)
+        {
+            return null;
+        }
+
+        if (state.IsFullDuplex)
+        {
+            _before = ProcessingResponses.Body(state.Direction, end, state, rest, endOfStream: false);
+            return null;
+        }
+
+        context.AddFinding(new Finding
+        {
+            Inspector = BodyRejections.InspectorName,
+            RuleId = "body-held-at-trailers",
+            Message = "trailers ended a STREAMED body that was held for inspection; no answer can forward it any more (use BUFFERED or FULL_DUPLEX_STREAMED)",
+            Category = "body",
+            Direction = state.Direction,
+            Location = "body",
+            Blocking = true,
+        });
+        const string reason = "body_held_at_trailers";
+        return Started(state) ? CutShortAtTrailers(state, new ImmediateReply(500, reason)) : Immediate(new ImmediateReply(500, reason));
+    }
+
+    // The response already started: no immediate response is possible. The rest of the body is
+    // dropped; an event stream gets a last error event, so the client sees why it ended.
+    private ProcessingResponse CutShort(DirectionState state, ImmediateReply reply, ReadOnlyMemory<byte> chunk, bool endOfStream)
+    {
+        state.Stopped = true;
+        facts.CutShort(reply);
+        var body = context.Body(state.Direction);
+        var tail = body.Kind == BodyKind.EventStream && body.Coding == ContentCoding.Identity
+            ? ProcessingResponses.EventStreamError(reply, context.ExchangeId)
+            : ReadOnlyMemory<byte>.Empty;
+        return ProcessingResponses.Body(state.Direction, new InspectionVerdict { ReplaceBody = tail }, state, chunk, endOfStream);
+    }
+
+    // Only the response can have started; a request can always be refused with an immediate response.
+    private static bool Started(DirectionState state) => state.Direction == HttpDirection.Response && state.Released;
+
+    private ProcessingResponse CutShortAtTrailers(DirectionState state, ImmediateReply reply)
+    {
+        state.Stopped = true;
+        facts.CutShort(reply);
+        return ProcessingResponses.Trailers(state.Direction, InspectionVerdict.Continue);
     }
 
     private ProcessingResponse Immediate(ImmediateReply reply)

@@ -1,54 +1,41 @@
 using EnvoyGovern.Governance.Policy;
 using EnvoyGovern.Governance.Policy.Loading;
-using EnvoyGovern.Governance.Policy.Model;
 using EnvoyGovern.Governance.Policy.Runtime;
 
 namespace EnvoyGovern.ExtProc.Waf.Inspection;
 
 /// <summary>The WAF settings that apply to one request (document settings with the path override applied).</summary>
-internal sealed record WafSettings(WafMode Mode, int ParanoiaLevel, int? InboundThreshold, int? OutboundThreshold, bool InspectResponses, int[] DisabledRules);
+internal sealed record WafSettings(Governance.Policy.Model.WafMode Mode, int ParanoiaLevel, int? InboundThreshold, int? OutboundThreshold, bool InspectResponses, int[] DisabledRules);
 
 /// <summary>
 /// The WAF part of the active policy: per document, its host patterns and settings. A request gets the
 /// settings of the first document (in file order) that governs its host and has a <c>waf</c> section,
 /// like ExtAuthz selects documents by host.
 /// </summary>
-internal sealed class WafPolicy(IReadOnlyList<WafPolicy.Document> documents)
+internal sealed class WafPolicy(HostSections<WafPolicy.Document> documents)
 {
-    public static readonly WafPolicy None = new([]);
+    public static readonly WafPolicy None = new(HostSections.Empty<Document>());
 
     public WafSettings? Select(string authority, string path)
     {
-        if (documents.Count == 0)
+        if (documents.For(authority) is not { } document)
         {
             return null;
         }
 
-        var host = Authority.Host(authority);
-        foreach (var document in documents)
+        var pathOnly = HostSections.PathOnly(path);
+        foreach (var (globs, settings) in document.Paths)
         {
-            if (document.Hosts is not null && !Array.Exists(document.Hosts, h => h.IsMatch(host)))
+            if (Array.Exists(globs, g => g.IsMatch(pathOnly)))
             {
-                continue;
+                return settings;
             }
-
-            var query = path.IndexOfAny(['?', '#']);
-            var pathOnly = query < 0 ? path : path[..query];
-            foreach (var (globs, settings) in document.Paths)
-            {
-                if (Array.Exists(globs, g => g.IsMatch(pathOnly)))
-                {
-                    return settings;
-                }
-            }
-
-            return document.Settings;
         }
 
-        return null;
+        return document.Settings;
     }
 
-    internal sealed record Document(Glob[]? Hosts, WafSettings Settings, IReadOnlyList<(Glob[] Paths, WafSettings Settings)> Paths);
+    internal sealed record Document(WafSettings Settings, IReadOnlyList<(Glob[] Paths, WafSettings Settings)> Paths);
 }
 
 /// <summary>Compiles the <c>waf</c> sections of a policy set.</summary>
@@ -56,14 +43,11 @@ internal sealed class WafPolicyCompiler : IPolicyCompiler
 {
     public object Compile(PolicySet policy, ICollection<PolicyError> errors)
     {
-        ArgumentNullException.ThrowIfNull(policy);
-        var documents = new List<WafPolicy.Document>();
-        foreach (var loaded in policy.Documents)
+        var documents = HostSections.Compile(policy, loaded =>
         {
-            var spec = loaded.Document.Spec;
-            if (spec.Waf is not { } waf)
+            if (loaded.Document.Spec.Waf is not { } waf)
             {
-                continue;
+                return null;
             }
 
             var settings = new WafSettings(waf.Mode, waf.ParanoiaLevel, waf.InboundAnomalyThreshold, waf.OutboundAnomalyThreshold, waf.InspectResponses, []);
@@ -71,10 +55,8 @@ internal sealed class WafPolicyCompiler : IPolicyCompiler
                 .Select(p => (p.Paths.Select(x => new Glob(x, ignoreCase: false)).ToArray(),
                     settings with { Mode = p.Mode ?? settings.Mode, ParanoiaLevel = p.ParanoiaLevel ?? settings.ParanoiaLevel, DisabledRules = [.. p.DisabledRules] }))
                 .ToList();
-            var hosts = spec.Hosts.Count == 0 ? null : spec.Hosts.Select(h => new Glob(h, ignoreCase: true)).ToArray();
-            documents.Add(new WafPolicy.Document(hosts, settings, paths));
-        }
-
-        return documents.Count == 0 ? WafPolicy.None : new WafPolicy(documents);
+            return new WafPolicy.Document(settings, paths);
+        });
+        return documents.IsEmpty ? WafPolicy.None : new WafPolicy(documents);
     }
 }

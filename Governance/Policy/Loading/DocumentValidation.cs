@@ -23,6 +23,7 @@ internal static class DocumentValidation
         Quotas(spec.Quotas, sink);
         Rules(spec.Rules, sink);
         WafValidation.Check(spec.Waf, sink);
+        InspectionValidation.Check(spec.Inspection, sink);
     }
 
     private static void Region(RegionSpec? region, ErrorSink sink)

@@ -61,4 +61,7 @@ public sealed record PolicySpec
 
     /// <summary>The web application firewall in ExtProc (OWASP CRS); off when absent.</summary>
     public WafSpec? Waf { get; init; }
+
+    /// <summary>Content inspection of AI API bodies in ExtProc (personal data, prompt injection); off when absent.</summary>
+    public InspectionSpec? Inspection { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using EnvoyGovern.Conformance.ExtProc;
 using EnvoyGovern.TestSupport;
+using EnvoyGovern.Tests.ExtProc;
 using static EnvoyGovern.Tests.ExtProc.ExtProcExchanges;
 using BodySendMode = Envoy.Extensions.Filters.Http.ExtProc.V3.ProcessingMode.Types.BodySendMode;
 
@@ -25,22 +26,8 @@ public sealed class WafGrpcTests
     {
         var policy = new PolicyDirectory(("waf.yaml", Policy(mode)));
         var service = await RunningService.StartExtProcAsync(null, [policy.Setting, .. settings]);
-        await WaitForPolicyAsync(service);
+        await PolicyService.WaitForPolicyAsync(service);
         return (service, policy);
-    }
-
-    private static async Task WaitForPolicyAsync(RunningService service)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            var ready = await service.Admin.GetAsync(new Uri("/readyz", UriKind.Relative));
-            if (ready.IsSuccessStatusCode)
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
     }
 
     private static HttpExchange Request(string path, string? body = null, string host = "api.example.com")
@@ -78,7 +65,7 @@ public sealed class WafGrpcTests
     public async Task Process_SamplePolicy_BlocksObviousAttack()
     {
         await using var service = await RunningService.StartExtProcAsync(null, $"--Policy:Directory={RepoPaths.SamplePolicy}");
-        await WaitForPolicyAsync(service);
+        await PolicyService.WaitForPolicyAsync(service);
 
         var outcome = await RunAsync(service, Config(BodySendMode.None, allowModeOverride: true), Request("/v1/chat/completions?q=1%27%20OR%20%271%27=%271"));
 

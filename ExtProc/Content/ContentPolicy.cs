@@ -1,0 +1,60 @@
+using EnvoyGovern.ExtProc.Inspection;
+using EnvoyGovern.ExtProc.Pii;
+using EnvoyGovern.Governance.Policy;
+using EnvoyGovern.Governance.Policy.Loading;
+using EnvoyGovern.Governance.Policy.Model;
+using EnvoyGovern.Governance.Policy.Runtime;
+
+namespace EnvoyGovern.ExtProc.Content;
+
+/// <summary>The content inspection that applies to one request: the document's <c>inspection</c> section, compiled.</summary>
+internal sealed record ContentSettings(string Document, long MaxBodyBytes, UnknownContentAction UnknownContentTypes, PiiSettings? Pii)
+{
+    /// <summary>True when some feature reads this direction's body.</summary>
+    public bool NeedsBody(HttpDirection direction) => Pii?.Inspects(direction) == true;
+}
+
+/// <summary>
+/// The <c>inspection</c> sections of the active policy. A request gets the section of the first document
+/// (in file order) that governs its host and has one, if its path is among the section's paths.
+/// </summary>
+internal sealed class ContentPolicy(HostSections<ContentPolicy.Document> documents)
+{
+    public static readonly ContentPolicy None = new(HostSections.Empty<Document>());
+
+    public ContentSettings? Select(string authority, string path)
+    {
+        if (documents.For(authority) is not { } document)
+        {
+            return null;
+        }
+
+        var pathOnly = HostSections.PathOnly(path);
+        return document.Paths.Length == 0 || Array.Exists(document.Paths, p => p.IsMatch(pathOnly)) ? document.Settings : null;
+    }
+
+    internal sealed record Document(Glob[] Paths, ContentSettings Settings);
+}
+
+/// <summary>Compiles the <c>inspection</c> sections of a policy set.</summary>
+internal sealed class ContentPolicyCompiler : IPolicyCompiler
+{
+    public object Compile(PolicySet policy, ICollection<PolicyError> errors)
+    {
+        var documents = HostSections.Compile(policy, loaded =>
+        {
+            if (loaded.Document.Spec.Inspection is not { } inspection)
+            {
+                return null;
+            }
+
+            var settings = new ContentSettings(
+                loaded.Document.Metadata.Name,
+                inspection.MaxBodyBytes,
+                inspection.UnknownContentTypes,
+                inspection.Pii is { } pii ? new PiiSettings(pii) : null);
+            return new ContentPolicy.Document([.. inspection.Paths.Select(p => new Glob(p, ignoreCase: false))], settings);
+        });
+        return documents.IsEmpty ? ContentPolicy.None : new ContentPolicy(documents);
+    }
+}

@@ -1,0 +1,90 @@
+using System.Text.RegularExpressions;
+using EnvoyGovern.Governance.Policy.Model;
+
+namespace EnvoyGovern.Governance.Policy.Loading;
+
+/// <summary>Checks of the <c>inspection</c> section that the schema cannot express.</summary>
+internal static class InspectionValidation
+{
+    /// <summary>The built-in personal data entities, as policy names them.</summary>
+    public static readonly string[] PiiEntities = ["email", "phone", "creditCard", "iban", "usSsn", "ipAddress"];
+
+    private const string At = "/spec/inspection";
+
+    public static void Check(InspectionSpec? inspection, ErrorSink sink)
+    {
+        if (inspection is null)
+        {
+            return;
+        }
+
+        MatchValidation.NonEmpty(inspection.Paths, $"{At}/paths", sink);
+        if (inspection.MaxBodyBytes is < 1 or > 1024L * 1024 * 1024)
+        {
+            sink.Add($"{At}/maxBodyBytes", $"{inspection.MaxBodyBytes} is not a usable limit; use 1 to 1073741824 bytes (the service's Bodies:MaxDecodedBytes caps it too)");
+        }
+
+        Pii(inspection.Pii, sink);
+    }
+
+    private static void Pii(PiiSpec? pii, ErrorSink sink)
+    {
+        if (pii is null)
+        {
+            return;
+        }
+
+        foreach (var name in pii.Entities.Keys)
+        {
+            if (Array.IndexOf(PiiEntities, name) < 0)
+            {
+                sink.Add($"{At}/pii/entities/{name}", $"'{name}' is not a built-in entity; use one of {string.Join(", ", PiiEntities)}, or add a pattern");
+            }
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < pii.Patterns.Count; i++)
+        {
+            Pattern(pii.Patterns[i], $"{At}/pii/patterns/{i}", names, sink);
+        }
+    }
+
+    private static void Pattern(PiiPatternSpec pattern, string at, HashSet<string> names, ErrorSink sink)
+    {
+        if (!IsSnakeCase(pattern.Name))
+        {
+            sink.Add($"{at}/name", $"'{pattern.Name}' is not a usable name; use lower-case letters, digits and '_' (it names the entity in findings)");
+        }
+        else if (!names.Add(pattern.Name) || Array.IndexOf(PiiEntities, pattern.Name) >= 0)
+        {
+            sink.Add($"{at}/name", $"'{pattern.Name}' is already the name of another entity");
+        }
+
+        try
+        {
+            var regex = new Regex(pattern.Pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50));
+            if (regex.IsMatch(string.Empty))
+            {
+                sink.Add($"{at}/pattern", "the pattern matches empty text, so it would match everywhere");
+            }
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
+        {
+            sink.Add($"{at}/pattern", $"not a usable regular expression ({ex.Message}); patterns run without backtracking, so lookarounds and backreferences are not available");
+        }
+
+        if (pattern.MaxLength is < 1 or > 4096)
+        {
+            sink.Add($"{at}/maxLength", $"{pattern.MaxLength} is out of range; use 1 to 4096 characters");
+        }
+
+        if (pattern.Mask is { } mask && mask.Any(char.IsControl))
+        {
+            sink.Add($"{at}/mask", "the mask may not contain control characters");
+        }
+    }
+
+    private static bool IsSnakeCase(string name) =>
+        name.Length is > 0 and <= 64 && name[0] is >= 'a' and <= 'z'
+        && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_');
+}

@@ -1,0 +1,87 @@
+namespace EnvoyGovern.Governance.Policy.Model;
+
+/// <summary>What ExtProc does with a body whose content type it cannot read (or whose encoding it cannot decode).</summary>
+public enum UnknownContentAction
+{
+    /// <summary>Let it pass uninspected; a finding records it.</summary>
+    Pass = 0,
+
+    /// <summary>Refuse it: 415 for a request, 502 for a response.</summary>
+    Refuse = 1,
+}
+
+/// <summary>
+/// Content inspection of AI API traffic in ExtProc (bodies, personal data, prompt injection) for the
+/// document's hosts. Bodies are asked from Envoy only for the paths and content types that need it.
+/// </summary>
+public sealed record InspectionSpec
+{
+    /// <summary>Path patterns (<c>*</c> matches any run of characters, query ignored) inspected; empty means every path.</summary>
+    public IReadOnlyList<string> Paths { get; init; } = [];
+
+    /// <summary>The most bytes a body may hold once decoded; a larger request gets 413, a larger response 502.</summary>
+    public long MaxBodyBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Bodies that are not JSON, form data, text or server-sent events, or use an encoding other than gzip, deflate or br.</summary>
+    public UnknownContentAction UnknownContentTypes { get; init; }
+
+    /// <summary>Personal data detection and redaction; off when absent.</summary>
+    public PiiSpec? Pii { get; init; }
+}
+
+/// <summary>What to do with a personal data entity found in a body.</summary>
+public enum PiiAction
+{
+    /// <summary>Replace it with a typed mask such as <c>[EMAIL]</c>.</summary>
+    Redact = 0,
+
+    /// <summary>Refuse the request (403), or stop the response.</summary>
+    Block = 1,
+
+    /// <summary>Leave it; the audit record notes it (type and position, never the value).</summary>
+    Record = 2,
+
+    /// <summary>Do not look for this entity.</summary>
+    Off = 3,
+}
+
+/// <summary>Personal data detection in request and response bodies.</summary>
+public sealed record PiiSpec
+{
+    /// <summary>Inspect request bodies (prompts).</summary>
+    public bool Requests { get; init; } = true;
+
+    /// <summary>Inspect response bodies (answers, streamed or not).</summary>
+    public bool Responses { get; init; } = true;
+
+    /// <summary>The action for every built-in entity not listed in <see cref="Entities"/>.</summary>
+    public PiiAction Action { get; init; }
+
+    /// <summary>
+    /// Per-entity actions: <c>email</c>, <c>phone</c>, <c>creditCard</c> (Luhn-checked), <c>iban</c> (checksum),
+    /// <c>usSsn</c>, <c>ipAddress</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, PiiAction> Entities { get; init; } = new Dictionary<string, PiiAction>();
+
+    /// <summary>Patterns of the organisation's own (employee ids, case numbers ...).</summary>
+    public IReadOnlyList<PiiPatternSpec> Patterns { get; init; } = [];
+}
+
+/// <summary>A custom personal data pattern.</summary>
+public sealed record PiiPatternSpec
+{
+    /// <summary>Names the entity in findings (snake_case), for example <c>employee_id</c>.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>A .NET regular expression, run without backtracking (no lookarounds or backreferences).</summary>
+    public required string Pattern { get; init; }
+
+    /// <summary>What to do with a match.</summary>
+    public PiiAction Action { get; init; }
+
+    /// <summary>The replacement text; <c>[NAME]</c> (the name upper-cased) when absent.</summary>
+    public string? Mask { get; init; }
+
+    /// <summary>The longest text a match can span; a streamed answer holds this much back so a match split across chunks is still found.</summary>
+    public int MaxLength { get; init; } = 64;
+}

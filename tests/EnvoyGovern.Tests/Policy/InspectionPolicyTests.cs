@@ -1,0 +1,55 @@
+using EnvoyGovern.Governance.Policy.Loading;
+
+namespace EnvoyGovern.Tests.Policy;
+
+public sealed class InspectionPolicyTests
+{
+    private static IReadOnlyList<PolicyError> Errors(string spec) => PolicyLoader.Load([("p.yaml", PolicyTexts.Document("p", spec))]).Errors;
+
+    [Fact]
+    public void Load_InspectionSection_Valid()
+    {
+        var errors = Errors("""
+            inspection:
+              paths: [/v1/*]
+              maxBodyBytes: 1048576
+              unknownContentTypes: refuse
+              pii:
+                action: redact
+                entities: { creditCard: block, ipAddress: record, phone: off }
+                patterns:
+                  - name: employee_id
+                    pattern: 'EMP-[0-9]{6}'
+                    mask: '[EMPLOYEE]'
+                    maxLength: 10
+            """);
+
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public void Load_InspectionMistakes_EachReportedAtItsLine()
+    {
+        var errors = Errors("""
+            inspection:
+              maxBodyBytes: 0
+              pii:
+                entities: { passport: block }
+                patterns:
+                  - name: Employee-Id
+                    pattern: '(?<=EMP)[0-9]+'
+                  - name: anything
+                    pattern: '.*'
+                    maxLength: 0
+            """);
+
+        Assert.Collection(
+            errors.OrderBy(e => e.Line).ThenBy(e => e.Path, StringComparer.Ordinal),
+            e => Assert.Equal(("/spec/inspection/maxBodyBytes", 7), (e.Path, e.Line)),
+            e => Assert.Equal(("/spec/inspection/pii/entities/passport", 9), (e.Path, e.Line)),
+            e => Assert.Equal(("/spec/inspection/pii/patterns/0/name", 11), (e.Path, e.Line)),
+            e => Assert.Contains("without backtracking", e.Message, StringComparison.Ordinal),
+            e => Assert.Contains("matches empty text", e.Message, StringComparison.Ordinal),
+            e => Assert.Equal("/spec/inspection/pii/patterns/1/maxLength", e.Path));
+    }
+}
