@@ -115,9 +115,16 @@ internal sealed partial class WafTransaction
         var owner = rule.Parent ?? rule;
         foreach (var (range, tag, target) in _removedTargets)
         {
-            if ((range is { } r ? r.Contains(owner.Id) : owner.HasTag(tag!)) && rule.Targets.Exists(t => t.Variable == target.Variable))
+            if (range is { } r ? r.Contains(owner.Id) : owner.HasTag(tag!))
             {
-                return true;
+                // A loop, not a predicate: this runs for every rule of every request once a ctl fired.
+                foreach (var own in rule.Targets)
+                {
+                    if (own.Variable == target.Variable)
+                    {
+                        return true;
+                    }
+                }
             }
         }
 
