@@ -4,6 +4,7 @@ using EnvoyGovern.ExtProc.Content;
 using EnvoyGovern.ExtProc.Inspection;
 using EnvoyGovern.ExtProc.Inspection.Bodies;
 using EnvoyGovern.ExtProc.Pii;
+using EnvoyGovern.ExtProc.PromptInjection;
 using EnvoyGovern.ExtProc.Processing;
 using EnvoyGovern.ExtProc.Waf.Inspection;
 using EnvoyGovern.Governance.Canary;
@@ -38,26 +39,10 @@ public static class ExtProcApp
         if (hasPolicy)
         {
             builder.Services.AddGovernancePolicy(builder.Configuration);
-            builder.Services.AddSingleton<IPolicyCompiler, WafPolicyCompiler>();
-            builder.Services.AddSingleton<IPolicyCompiler, ContentPolicyCompiler>();
+            AddPolicyCompilers(builder.Services);
         }
 
-        builder.Services.AddOptions<WafOptions>()
-            .Bind(builder.Configuration.GetSection(WafOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddSingleton<WafMetrics>();
-        builder.Services.AddSingleton<WafRuleSetProvider>();
-        builder.Services.AddSingleton<IInspector>(sp => new WafInspector(
-            sp.GetRequiredService<WafRuleSetProvider>(),
-            sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<WafOptions>>(),
-            sp.GetRequiredService<WafMetrics>(),
-            sp.GetRequiredService<ILogger<WafInspector>>(),
-            sp.GetService<PolicyStore>()));
-
-        // Content inspection of AI API bodies, in order: the gate admits bodies, then each feature.
-        builder.Services.AddSingleton<IInspector>(sp => new ContentGateInspector(sp.GetService<PolicyStore>()));
-        builder.Services.AddSingleton<IInspector, PiiInspector>();
+        AddContentInspectors(builder.Services, builder.Configuration);
 
         // Outcomes per cluster for the canary guardrails ExtAuthz judges; serve shares one store with it.
         builder.Services.TryAddSingleton<ICanaryStore>(sp => new InMemoryCanaryStore(sp.GetRequiredService<TimeProvider>()));
@@ -76,5 +61,36 @@ public static class ExtProcApp
         app.UseGovernanceEndpoints();
         app.MapGrpcService<ExternalProcessorService>();
         return app;
+    }
+
+    /// <summary>The compilers of ExtProc's policy sections (WAF, content inspection).</summary>
+    internal static void AddPolicyCompilers(IServiceCollection services)
+    {
+        services.AddSingleton<IPolicyCompiler, WafPolicyCompiler>();
+        services.AddSingleton<IPolicyCompiler, ContentPolicyCompiler>();
+    }
+
+    /// <summary>
+    /// The inspectors that read requests and responses, in chain order: the WAF, then content inspection
+    /// of AI API bodies (the gate admits bodies, then prompt injection, then personal data). Also what
+    /// <c>envoy-govern policy test</c> runs for ExtProc tests.
+    /// </summary>
+    internal static void AddContentInspectors(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<WafOptions>()
+            .Bind(configuration.GetSection(WafOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<WafMetrics>();
+        services.AddSingleton<WafRuleSetProvider>();
+        services.AddSingleton<IInspector>(sp => new WafInspector(
+            sp.GetRequiredService<WafRuleSetProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<WafOptions>>(),
+            sp.GetRequiredService<WafMetrics>(),
+            sp.GetRequiredService<ILogger<WafInspector>>(),
+            sp.GetService<PolicyStore>()));
+        services.AddSingleton<IInspector>(sp => new ContentGateInspector(sp.GetService<PolicyStore>()));
+        services.AddSingleton<IInspector, PromptInjectionInspector>();
+        services.AddSingleton<IInspector, PiiInspector>();
     }
 }

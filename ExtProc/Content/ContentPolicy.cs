@@ -8,10 +8,11 @@ using EnvoyGovern.Governance.Policy.Runtime;
 namespace EnvoyGovern.ExtProc.Content;
 
 /// <summary>The content inspection that applies to one request: the document's <c>inspection</c> section, compiled.</summary>
-internal sealed record ContentSettings(string Document, long MaxBodyBytes, UnknownContentAction UnknownContentTypes, PiiSettings? Pii)
+internal sealed record ContentSettings(string Document, long MaxBodyBytes, UnknownContentAction UnknownContentTypes, PiiSettings? Pii, PromptInjectionSpec? PromptInjection)
 {
     /// <summary>True when some feature reads this direction's body.</summary>
-    public bool NeedsBody(HttpDirection direction) => Pii?.Inspects(direction) == true;
+    public bool NeedsBody(HttpDirection direction) =>
+        Pii?.Inspects(direction) == true || (direction == HttpDirection.Request && PromptInjection is not null);
 }
 
 /// <summary>
@@ -52,7 +53,8 @@ internal sealed class ContentPolicyCompiler : IPolicyCompiler
                 loaded.Document.Metadata.Name,
                 inspection.MaxBodyBytes,
                 inspection.UnknownContentTypes,
-                inspection.Pii is { } pii ? new PiiSettings(pii) : null);
+                inspection.Pii is { } pii ? new PiiSettings(pii) : null,
+                inspection.PromptInjection);
             return new ContentPolicy.Document([.. inspection.Paths.Select(p => new Glob(p, ignoreCase: false))], settings);
         });
         return documents.IsEmpty ? ContentPolicy.None : new ContentPolicy(documents);

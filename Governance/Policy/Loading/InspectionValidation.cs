@@ -25,6 +25,18 @@ internal static class InspectionValidation
         }
 
         Pii(inspection.Pii, sink);
+        if (inspection.PromptInjection is { } injection)
+        {
+            if (injection.FlagAt is < 1 or > 100)
+            {
+                sink.Add($"{At}/promptInjection/flagAt", $"{injection.FlagAt} is not a score; scores run from 1 to 100");
+            }
+
+            if (injection.BlockAt is { } block && (block > 100 || block < injection.FlagAt))
+            {
+                sink.Add($"{At}/promptInjection/blockAt", $"{block} must be a score from flagAt ({injection.FlagAt}) to 100; leave it out to flag only");
+            }
+        }
     }
 
     private static void Pii(PiiSpec? pii, ErrorSink sink)

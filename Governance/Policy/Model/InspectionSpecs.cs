@@ -27,6 +27,24 @@ public sealed record InspectionSpec
 
     /// <summary>Personal data detection and redaction; off when absent.</summary>
     public PiiSpec? Pii { get; init; }
+
+    /// <summary>Prompt-injection scoring of caller-supplied text; off when absent.</summary>
+    public PromptInjectionSpec? PromptInjection { get; init; }
+}
+
+/// <summary>
+/// Prompt-injection checks of what callers send (user and tool messages, prompts, inputs): each text
+/// gets a score from 0 to 100 (instruction overrides 70, role spoofing 60, hidden tag text 60, prompt
+/// leaks 40, jailbreak phrases 40, persona switches 20, invisible characters 20, encoded payloads 20,
+/// summed and capped).
+/// </summary>
+public sealed record PromptInjectionSpec
+{
+    /// <summary>From this score the request is flagged: a finding, and the score in <c>x-governance-prompt-injection-score</c> to the upstream.</summary>
+    public int FlagAt { get; init; } = 30;
+
+    /// <summary>From this score the request is refused with 403; absent, nothing is refused.</summary>
+    public int? BlockAt { get; init; }
 }
 
 /// <summary>What to do with a personal data entity found in a body.</summary>

@@ -22,9 +22,21 @@ public sealed class InspectionPolicyTests
                     pattern: 'EMP-[0-9]{6}'
                     mask: '[EMPLOYEE]'
                     maxLength: 10
+              promptInjection: { flagAt: 30, blockAt: 70 }
             """);
 
         Assert.Empty(errors);
+    }
+
+    [Theory]
+    [InlineData("{ flagAt: 0 }", "/spec/inspection/promptInjection/flagAt")]
+    [InlineData("{ flagAt: 50, blockAt: 40 }", "/spec/inspection/promptInjection/blockAt")]
+    [InlineData("{ blockAt: 101 }", "/spec/inspection/promptInjection/blockAt")]
+    public void Load_PromptInjectionThresholdsOutOfOrder_Error(string section, string path)
+    {
+        var error = Assert.Single(Errors($"inspection:\n  promptInjection: {section}\n"));
+
+        Assert.Equal(path, error.Path);
     }
 
     [Fact]
