@@ -1,6 +1,7 @@
 using EnvoyGovern.ExtProc.Audit;
 using EnvoyGovern.ExtProc.Canary;
 using EnvoyGovern.ExtProc.Content;
+using EnvoyGovern.ExtProc.GenAi;
 using EnvoyGovern.ExtProc.Inspection;
 using EnvoyGovern.ExtProc.Inspection.Bodies;
 using EnvoyGovern.ExtProc.Pii;
@@ -72,7 +73,8 @@ public static class ExtProcApp
 
     /// <summary>
     /// The inspectors that read requests and responses, in chain order: the WAF, then content inspection
-    /// of AI API bodies (the gate admits bodies, then prompt injection, then personal data). Also what
+    /// of AI API bodies (the gate admits bodies, then model governance, prompt injection, personal data:
+    /// the cap is written before the body is judged, personal data masked last). Also what
     /// <c>envoy-govern policy test</c> runs for ExtProc tests.
     /// </summary>
     internal static void AddContentInspectors(IServiceCollection services, IConfiguration configuration)
@@ -90,6 +92,7 @@ public static class ExtProcApp
             sp.GetRequiredService<ILogger<WafInspector>>(),
             sp.GetService<PolicyStore>()));
         services.AddSingleton<IInspector>(sp => new ContentGateInspector(sp.GetService<PolicyStore>()));
+        services.AddSingleton<IInspector, GenAiInspector>();
         services.AddSingleton<IInspector, PromptInjectionInspector>();
         services.AddSingleton<IInspector, PiiInspector>();
     }

@@ -1,3 +1,4 @@
+using EnvoyGovern.ExtProc.GenAi;
 using EnvoyGovern.ExtProc.Inspection;
 using EnvoyGovern.ExtProc.Pii;
 using EnvoyGovern.Governance.Policy;
@@ -10,9 +11,15 @@ namespace EnvoyGovern.ExtProc.Content;
 /// <summary>The content inspection that applies to one request: the document's <c>inspection</c> section, compiled.</summary>
 internal sealed record ContentSettings(string Document, long MaxBodyBytes, UnknownContentAction UnknownContentTypes, PiiSettings? Pii, PromptInjectionSpec? PromptInjection)
 {
+    /// <summary>Model governance and usage reading; null when off.</summary>
+    public ModelSettings? Models { get; init; }
+
+    /// <summary>Response hygiene; null when off.</summary>
+    public ResponseHeadersSpec? ResponseHeaders { get; init; }
+
     /// <summary>True when some feature reads this direction's body.</summary>
     public bool NeedsBody(HttpDirection direction) =>
-        Pii?.Inspects(direction) == true || (direction == HttpDirection.Request && PromptInjection is not null);
+        Pii?.Inspects(direction) == true || Models is not null || (direction == HttpDirection.Request && PromptInjection is not null);
 }
 
 /// <summary>
@@ -54,7 +61,11 @@ internal sealed class ContentPolicyCompiler : IPolicyCompiler
                 inspection.MaxBodyBytes,
                 inspection.UnknownContentTypes,
                 inspection.Pii is { } pii ? new PiiSettings(pii) : null,
-                inspection.PromptInjection);
+                inspection.PromptInjection)
+            {
+                Models = inspection.Models is { } models ? new ModelSettings(models) : null,
+                ResponseHeaders = inspection.ResponseHeaders,
+            };
             return new ContentPolicy.Document([.. inspection.Paths.Select(p => new Glob(p, ignoreCase: false))], settings);
         });
         return documents.IsEmpty ? ContentPolicy.None : new ContentPolicy(documents);

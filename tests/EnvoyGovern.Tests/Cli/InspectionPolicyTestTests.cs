@@ -9,8 +9,8 @@ public sealed class InspectionPolicyTestTests
         tests:
           - name: the prompt is masked
             service: extproc
-            request: { method: POST, path: /v1/chat/completions, host: api.example.com, headers: { content-type: application/json },
-                       body: '{"messages":[{"role":"user","content":"mail jane@example.com"}]}' }
+            request: { method: POST, path: /v1/chat/completions, host: api.example.com, headers: { content-type: application/json, x-governance-tenant: acme },
+                       body: '{"model":"gpt-4o","max_tokens":10,"messages":[{"role":"user","content":"mail jane@example.com"}]}' }
             response: { status: 200, headers: { content-type: text/plain }, body: 'call +1 415 555 0100' }
             expect:
               decision: allow
@@ -34,7 +34,7 @@ public sealed class InspectionPolicyTestTests
     [Fact]
     public async Task Test_InspectionExpectationsMet_Passes()
     {
-        using var policy = OnlyInspection(Redaction.Replace("EXPECTED", """{"messages":[{"role":"user","content":"mail [EMAIL]"}]}""", StringComparison.Ordinal));
+        using var policy = OnlyInspection(Redaction.Replace("EXPECTED", """{"model":"gpt-4o","max_tokens":10,"messages":[{"role":"user","content":"mail [EMAIL]"}]}""", StringComparison.Ordinal));
 
         var run = await PolicyCommandRun.RunAsync("test", policy.Path);
 
@@ -50,7 +50,7 @@ public sealed class InspectionPolicyTestTests
         var run = await PolicyCommandRun.RunAsync("test", policy.Path);
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("""FAIL the prompt is masked: expected the upstream to receive unchanged, got {"messages":[{"role":"user","content":"mail [EMAIL]"}]}""", run.Output, StringComparison.Ordinal);
+        Assert.Contains("""FAIL the prompt is masked: expected the upstream to receive unchanged, got {"model":"gpt-4o","max_tokens":10,"messages":[{"role":"user","content":"mail [EMAIL]"}]}""", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]

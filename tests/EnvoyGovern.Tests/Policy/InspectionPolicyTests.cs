@@ -64,4 +64,24 @@ public sealed class InspectionPolicyTests
             e => Assert.Contains("matches empty text", e.Message, StringComparison.Ordinal),
             e => Assert.Equal("/spec/inspection/pii/patterns/1/maxLength", e.Path));
     }
+
+    [Fact]
+    public void Load_ModelsAndResponseHeaderMistakes_EachReported()
+    {
+        var errors = Errors("""
+            inspection:
+              models:
+                tenants:
+                  - tenants: []
+                    maxTokens: 0
+              responseHeaders:
+                remove: [':status', Server]
+                add: { x-envoy-upstream: '1' }
+            """);
+
+        Assert.Equal(
+            ["/spec/inspection/models/tenants/0/maxTokens", "/spec/inspection/models/tenants/0/tenants", "/spec/inspection/responseHeaders/add/x-envoy-upstream",
+                "/spec/inspection/responseHeaders/remove/0", "/spec/inspection/responseHeaders/remove/1"],
+            errors.Select(e => e.Path).Order(StringComparer.Ordinal));
+    }
 }
