@@ -51,13 +51,9 @@ public static class ExtAuthzApp
     // serve (both services in one process) replaces with one instance shared with ExtProc.
     private static void AddCanaryGuardrails(IServiceCollection services, ConfigurationManager configuration)
     {
-        services.AddOptions<CanaryOptions>()
-            .Bind(configuration.GetSection(CanaryOptions.Section))
-            .Validate(o => o.EvaluationInterval >= TimeSpan.FromMilliseconds(100), "Canary:EvaluationInterval must be at least 100ms")
-            .ValidateOnStart();
+        services.AddCanaryStore(configuration);
         services.TryAddSingleton<CanaryHaltRegistry>();
         services.TryAddSingleton<ICanaryHalts>(sp => sp.GetRequiredService<CanaryHaltRegistry>());
-        services.TryAddSingleton<ICanaryStore>(sp => new InMemoryCanaryStore(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<CanaryMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<CanaryMonitor>());
     }

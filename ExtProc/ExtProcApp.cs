@@ -12,7 +12,6 @@ using EnvoyGovern.Governance.Canary;
 using EnvoyGovern.Governance.Decisions;
 using EnvoyGovern.Governance.Hosting;
 using EnvoyGovern.Governance.Policy.Runtime;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace EnvoyGovern.ExtProc;
 
@@ -45,8 +44,12 @@ public static class ExtProcApp
 
         AddContentInspectors(builder.Services, builder.Configuration);
 
+        // WAF rule files are watched and reloaded while the service runs.
+        builder.Services.AddSingleton<WafRuleWatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WafRuleWatcher>());
+
         // Outcomes per cluster for the canary guardrails ExtAuthz judges; serve shares one store with it.
-        builder.Services.TryAddSingleton<ICanaryStore>(sp => new InMemoryCanaryStore(sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddCanaryStore(builder.Configuration);
         builder.Services.AddSingleton<IInspector, CanaryOutcomeInspector>();
         configureServices?.Invoke(builder.Services);
 

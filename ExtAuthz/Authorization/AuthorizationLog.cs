@@ -6,7 +6,9 @@ internal static partial class AuthorizationLog
     [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Check {DecisionId} allowed {Method} {Host}")]
     public static partial void Allowed(ILogger logger, string decisionId, string method, string host);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Check {DecisionId} denied ({Reason}) by {Step} with HTTP {Status}")]
+    // Debug, like 1001: a per-call event, whose audit record already carries the reason, rule and status. At
+    // Information every denial (a 429 flood, a scan) would write a line to stderr on the request path.
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Debug, Message = "Check {DecisionId} denied ({Reason}) by {Step} with HTTP {Status}")]
     public static partial void Denied(ILogger logger, string decisionId, string reason, string? step, int status);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Check rejected as malformed: {Problem}")]

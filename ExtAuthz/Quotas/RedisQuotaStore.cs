@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using EnvoyGovern.Governance.Decisions;
+using EnvoyGovern.Governance.State;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -54,19 +52,12 @@ public sealed class RedisQuotaStore : IQuotaStore, IAsyncDisposable, IDisposable
         return {allowed, left}
         """;
 
-    // Redis names scripts by their SHA-1; no security rests on it.
-#pragma warning disable CA5350
-    private static readonly byte[] ScriptSha1 = SHA1.HashData(Encoding.UTF8.GetBytes(Script));
-#pragma warning restore CA5350
+    private static readonly RedisScript BucketScript = new(Script);
 
     private static readonly RedisValue EpsilonArg = TokenBucketMath.Epsilon.ToString("R", CultureInfo.InvariantCulture);
 
-    private readonly ConfigurationOptions _configuration;
-    private readonly TimeSpan _timeout;
+    private readonly RedisConnection _connection;
     private readonly string _keyPrefix;
-    private readonly Lock _gate = new();
-    private Task<ConnectionMultiplexer>? _connection;
-    private bool _disposed;
 
     /// <summary>Creates the store from the <c>Quotas:Redis</c> options; connects on first use.</summary>
     public RedisQuotaStore(IOptions<QuotaOptions> options)
@@ -83,26 +74,9 @@ public sealed class RedisQuotaStore : IQuotaStore, IAsyncDisposable, IDisposable
     /// <param name="keyPrefix">Prefix of every bucket key.</param>
     public RedisQuotaStore(string configuration, TimeSpan timeout, string keyPrefix = QuotaOptions.RedisOptions.DefaultKeyPrefix)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(keyPrefix);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
-        if (!TryParseConfiguration(configuration, out var parsed))
-        {
-            // Deliberately without the value or the parser's message: either may echo a password.
-            throw new ArgumentException("Not a valid StackExchange.Redis configuration string.", nameof(configuration));
-        }
-
-        _timeout = timeout;
+        _connection = new RedisConnection(configuration, timeout, "quota store");
         _keyPrefix = keyPrefix;
-        _configuration = parsed;
-
-        // Keep one multiplexer that reconnects by itself rather than a new one per failed call, and
-        // fail commands at once while disconnected instead of queueing them past the timeout.
-        _configuration.AbortOnConnectFail = false;
-        _configuration.BacklogPolicy = BacklogPolicy.FailFast;
-        var timeoutMs = (int)Math.Clamp(Math.Ceiling(timeout.TotalMilliseconds), 1, int.MaxValue);
-        _configuration.AsyncTimeout = timeoutMs;
-        _configuration.SyncTimeout = timeoutMs;
     }
 
     /// <summary>The Redis key of a bucket: prefix, then the bucket name as a cluster hash tag.</summary>
@@ -112,107 +86,30 @@ public sealed class RedisQuotaStore : IQuotaStore, IAsyncDisposable, IDisposable
     public async ValueTask<QuotaResult> TryAcquireAsync(string key, QuotaRate rate, CancellationToken cancellationToken)
     {
         TokenBucketMath.Validate(key, rate);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
-        cancellationToken.ThrowIfCancellationRequested();
-
-        var started = Stopwatch.GetTimestamp();
-        var call = EvaluateAsync(RedisKey(key), rate);
-        try
-        {
-            var reply = await call.WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
-            return Parse(reply, rate);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            Observe(call);
-            throw;
-        }
-        catch (TimeoutException)
-        {
-            Observe(call);
-            throw Unavailable($"no answer within {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms");
-        }
-        catch (Exception ex)
-        {
-            // Every failure of the store is the same answer to Envoy: unavailable.
-            // The type (and, for connection failures, its kind) says enough; the text may name endpoints or worse.
-            var kind = ex is RedisConnectionException connection ? $"{ex.GetType().Name} {connection.FailureType}" : ex.GetType().Name;
-            throw Unavailable($"failed ({kind})");
-        }
+        RedisKey[] keys = [RedisKey(key)];
+        RedisValue[] args =
+        [
+            rate.TokensPerSecond.ToString("R", CultureInfo.InvariantCulture),
+            rate.Burst.ToString(CultureInfo.InvariantCulture),
+            EpsilonArg,
+        ];
+        // Parsed inside the call, so that a malformed reply is reported like any other store failure.
+        return await _connection.RunAsync(
+            async database => Parse(await BucketScript.EvaluateAsync(database, keys, args).ConfigureAwait(false), rate),
+            cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Starts connecting without waiting; the host calls it at start so that the first Checks do not
+    /// spend their timeout on the handshake.
+    /// </summary>
+    public void StartConnecting() => _connection.StartConnecting();
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        Task<ConnectionMultiplexer>? connection;
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            connection = _connection;
-            _connection = null;
-        }
-
-        if (connection is null)
-        {
-            return;
-        }
-
-        if (connection.IsCompletedSuccessfully)
-        {
-            connection.Result.Dispose();
-        }
-        else
-        {
-            _ = connection.ContinueWith(
-                static t =>
-                {
-                    if (t.IsCompletedSuccessfully)
-                    {
-                        t.Result.Dispose();
-                    }
-                    else
-                    {
-                        _ = t.Exception;
-                    }
-                },
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
-        }
-    }
+    public void Dispose() => _connection.Dispose();
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync()
-    {
-        Dispose();
-        return ValueTask.CompletedTask;
-    }
-
-    /// <summary>Parses a configuration string without letting its text escape in an exception.</summary>
-    internal static bool TryParseConfiguration(string configuration, out ConfigurationOptions parsed)
-    {
-        try
-        {
-            parsed = ConfigurationOptions.Parse(configuration);
-            return true;
-        }
-        catch (Exception)
-        {
-            // The parser's messages may echo the string; the caller reports a fixed text.
-            parsed = null!;
-            return false;
-        }
-    }
-
-    private static DependencyUnavailableException Unavailable(string reason) => new($"quota store (Redis) unavailable: {reason}");
-
-    private static void Observe(Task task) =>
-        task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
 
     private static QuotaResult Parse(RedisResult reply, QuotaRate rate)
     {
@@ -225,62 +122,5 @@ public sealed class RedisQuotaStore : IQuotaStore, IAsyncDisposable, IDisposable
         var allowed = (long)parts[0] == 1;
         var tokens = double.Parse((string)parts[1]!, NumberStyles.Float, CultureInfo.InvariantCulture);
         return TokenBucketMath.Result(allowed, tokens, rate);
-    }
-
-    private async Task<RedisResult> EvaluateAsync(string redisKey, QuotaRate rate)
-    {
-        var multiplexer = await ConnectAsync().ConfigureAwait(false);
-        var database = multiplexer.GetDatabase();
-        RedisKey[] keys = [redisKey];
-        RedisValue[] args =
-        [
-            rate.TokensPerSecond.ToString("R", CultureInfo.InvariantCulture),
-            rate.Burst.ToString(CultureInfo.InvariantCulture),
-            EpsilonArg,
-        ];
-        try
-        {
-            return await database.ScriptEvaluateAsync(ScriptSha1, keys, args).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
-        {
-            // Not in this server's script cache (restart, failover, SCRIPT FLUSH): EVAL loads it again.
-            return await database.ScriptEvaluateAsync(Script, keys, args).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>
-    /// Starts connecting if no connection is there or being made, without waiting; the host calls it at
-    /// start so that the first Checks do not spend their timeout on the handshake.
-    /// </summary>
-    public void StartConnecting()
-    {
-        if (!Volatile.Read(ref _disposed))
-        {
-            Observe(ConnectAsync());
-        }
-    }
-
-    private Task<ConnectionMultiplexer> ConnectAsync()
-    {
-        var connection = Volatile.Read(ref _connection);
-        if (connection is not null && !connection.IsFaulted && !connection.IsCanceled)
-        {
-            return connection;
-        }
-
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_connection is null || _connection.IsFaulted || _connection.IsCanceled)
-            {
-                // On the thread pool: ConnectAsync does real work before its first await (on the first
-                // call also the JIT), which must count against the caller's timeout, not block it.
-                var configuration = _configuration.Clone();
-                _connection = Task.Run(() => ConnectionMultiplexer.ConnectAsync(configuration));
-            }
-
-            return _connection;
-        }
     }
 }

@@ -9,7 +9,9 @@ internal static partial class ExtProcLog
     [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Exchange {ExchangeId} failed internally; answered INTERNAL so that Envoy fails closed")]
     public static partial void InternalFailure(ILogger logger, string exchangeId, Exception exception);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Exchange {ExchangeId} ended with an immediate response")]
+    // Debug: a per-exchange event, in the exchange's audit record too; at Information a flood of rejections would
+    // write a line to stderr per exchange on the request path.
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "Exchange {ExchangeId} ended with an immediate response")]
     public static partial void ImmediateResponse(ILogger logger, string exchangeId);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Exchange {ExchangeId} could not be inspected, a dependency is unavailable: {Reason}")]

@@ -8,4 +8,10 @@ public static class CanaryLimits
 
     /// <summary>The longest guardrail window; older slots are dropped.</summary>
     public static readonly TimeSpan MaxWindow = TimeSpan.FromHours(1);
+
+    /// <summary>The slot a moment falls in (slots are numbered from the epoch, so replicas agree).</summary>
+    public static long SlotOf(DateTimeOffset at) => at.UtcTicks / Slot.Ticks;
+
+    /// <summary>How many slots a window spans (at least one).</summary>
+    public static long SlotsIn(TimeSpan window) => Math.Max(1, (long)Math.Ceiling(window / Slot));
 }

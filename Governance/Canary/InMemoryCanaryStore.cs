@@ -30,7 +30,7 @@ public sealed class InMemoryCanaryStore(TimeProvider time) : ICanaryStore
             series = _series.GetOrAdd((model, cluster), static _ => new Series());
         }
 
-        series.Add(SlotOf(time.GetUtcNow()), outcome);
+        series.Add(CanaryLimits.SlotOf(time.GetUtcNow()), outcome);
 
         return ValueTask.CompletedTask;
     }
@@ -38,8 +38,8 @@ public sealed class InMemoryCanaryStore(TimeProvider time) : ICanaryStore
     /// <inheritdoc />
     public ValueTask<OutcomeWindow> ReadAsync(string model, string cluster, TimeSpan window, CancellationToken cancellationToken)
     {
-        var now = SlotOf(time.GetUtcNow());
-        var slots = Math.Max(1, (long)Math.Ceiling(window / CanaryLimits.Slot));
+        var now = CanaryLimits.SlotOf(time.GetUtcNow());
+        var slots = CanaryLimits.SlotsIn(window);
         return ValueTask.FromResult(_series.TryGetValue((model, cluster), out var series) ? series.Sum(now - slots + 1, now) : new OutcomeWindow());
     }
 
@@ -53,8 +53,6 @@ public sealed class InMemoryCanaryStore(TimeProvider time) : ICanaryStore
     /// <inheritdoc />
     public ValueTask<IReadOnlyDictionary<CanaryKey, CanaryHalt>> ReadHaltsAsync(CancellationToken cancellationToken) =>
         ValueTask.FromResult<IReadOnlyDictionary<CanaryKey, CanaryHalt>>(new Dictionary<CanaryKey, CanaryHalt>(_halts.Halts));
-
-    private static long SlotOf(DateTimeOffset at) => at.UtcTicks / CanaryLimits.Slot.Ticks;
 
     private sealed class Series
     {

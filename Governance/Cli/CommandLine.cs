@@ -20,6 +20,8 @@ internal static class CommandLine
                 return await AuditCommand.RunAsync(rest, Console.Out, Console.Error);
             case "demo":
                 return await DemoCommand.RunAsync(rest, Console.Out, Console.Error);
+            case "health":
+                return await HealthCommand.RunAsync(rest, Console.Out, Console.Error);
             case "help" or "--help" or "-h":
                 await Console.Out.WriteLineAsync(Usage);
                 return Ok;
@@ -53,6 +55,9 @@ internal static class CommandLine
                             (iss https://issuer.demo.envoygovern.io, aud api.example.com, exp in N minutes,
                             default 60, at most 1440); FILE defaults to envoy-config/demo-jwt/demo-issuer.key.pem
                             in the current directory. That key is public: never trust this issuer outside the demo
+          health [URL...]   GET each admin URL (default: http://127.0.0.1:9101/readyz and :9102/readyz, the
+                            readiness of both services); exit 0 when all answer 2xx, 1 otherwise. The container
+                            image's HEALTHCHECK
           help     show this text
         """;
 }

@@ -13,10 +13,11 @@ internal static class ServeCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        // One outcome store for both: ExtProc counts responses per cluster, ExtAuthz judges canaries by them.
+        // With the in-memory canary store (the default), one instance for both: ExtProc counts responses
+        // per cluster, ExtAuthz judges canaries by them. With Redis each reaches the shared store itself.
         var canaries = new InMemoryCanaryStore(TimeProvider.System);
-        await using var extAuthz = ExtAuthzApp.Build(args, configurationPrefix: "ExtAuthz", services => services.AddSingleton<ICanaryStore>(canaries));
-        await using var extProc = ExtProcApp.Build(args, configurationPrefix: "ExtProc", services => services.AddSingleton<ICanaryStore>(canaries));
+        await using var extAuthz = ExtAuthzApp.Build(args, configurationPrefix: "ExtAuthz", services => services.AddSingleton(canaries));
+        await using var extProc = ExtProcApp.Build(args, configurationPrefix: "ExtProc", services => services.AddSingleton(canaries));
         var runs = new[] { extAuthz.RunAsync(), extProc.RunAsync() };
         var first = await Task.WhenAny(runs);
         await Task.WhenAll(extAuthz.StopAsync(), extProc.StopAsync());

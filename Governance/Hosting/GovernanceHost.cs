@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -33,23 +32,11 @@ public static class GovernanceHost
     public static WebApplicationBuilder CreateBuilder(GovernanceService service, string[] args, string? configurationPrefix = null)
     {
         ArgumentNullException.ThrowIfNull(service);
+        MetricsDefaults.Apply();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
-        });
-
-        var kestrelSection = configurationPrefix is null ? "Kestrel" : $"{configurationPrefix}:Kestrel";
-        // Lowest precedence: any appsettings, environment variable or argument overrides these.
-        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
-        {
-            InitialData = new Dictionary<string, string?>
-            {
-                [$"{kestrelSection}:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{service.DefaultGrpcPort}",
-                [$"{kestrelSection}:Endpoints:Grpc:Protocols"] = "Http2",
-                [$"{kestrelSection}:Endpoints:Admin:Url"] = $"http://127.0.0.1:{service.DefaultAdminPort}",
-                [$"{kestrelSection}:Endpoints:Admin:Protocols"] = "Http1",
-            },
         });
 
         // A service that cannot be constructed must fail at start, not as UNKNOWN on the first call.
@@ -58,7 +45,7 @@ public static class GovernanceHost
             provider.ValidateOnBuild = true;
             provider.ValidateScopes = true;
         });
-        ConfigureKestrel(builder, kestrelSection);
+        GovernanceKestrel.Configure(builder, service, configurationPrefix);
         GovernanceLogging.Configure(builder, service);
         AddServices(builder, service);
         return builder;
@@ -86,24 +73,6 @@ public static class GovernanceHost
             ResponseWriter = ReadinessWriter.WriteAsync,
         });
         return app;
-    }
-
-    private static void ConfigureKestrel(WebApplicationBuilder builder, string kestrelSection)
-    {
-        var clientCaFile = builder.Configuration[$"{HostingOptions.SectionName}:{nameof(HostingOptions.ClientCaFile)}"];
-        builder.WebHost.ConfigureKestrel((context, kestrel) =>
-        {
-            kestrel.AddServerHeader = false;
-            // Replaces the default loader so that the named endpoints are tagged; the section is the same.
-            kestrel.Configure(context.Configuration.GetSection(kestrelSection), reloadOnChange: false)
-                .Endpoint("Grpc", e => EndpointIsolation.Tag(e.ListenOptions, EndpointKind.Grpc))
-                .Endpoint("Admin", e => EndpointIsolation.Tag(e.ListenOptions, EndpointKind.Admin));
-            if (!string.IsNullOrWhiteSpace(clientCaFile))
-            {
-                var validator = ClientCertificateTrust.FromPemFile(clientCaFile);
-                kestrel.ConfigureHttpsDefaults(https => https.ClientCertificateValidation = validator.Validate);
-            }
-        });
     }
 
     private static void AddServices(WebApplicationBuilder builder, GovernanceService service)

@@ -31,21 +31,9 @@ public sealed class EnvoyYamlBootstrapTests
     public void ValidateBootstrap_BrokenCopyOfRepositoryYaml_ReportsPath(string from, string to, string expected)
     {
         // Only the first occurrence changes, so exactly one error is expected.
-        var original = File.ReadAllText(RepoPaths.EnvoyYaml);
-        Assert.Contains(from, original, StringComparison.Ordinal);
-        var path = Path.Combine(Path.GetTempPath(), $"envoy-{Guid.NewGuid():N}.yaml");
-        var at = original.IndexOf(from, StringComparison.Ordinal);
-        File.WriteAllText(path, string.Concat(original.AsSpan(0, at), to, original.AsSpan(at + from.Length)));
-        try
-        {
-            var error = Assert.Single(EnvoyYamlValidator.ValidateBootstrap(path));
+        var error = Assert.Single(BrokenCopy.ValidateBootstrap(RepoPaths.EnvoyYaml, from, to));
 
-            Assert.Contains(expected, error, StringComparison.Ordinal);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        Assert.Contains(expected, error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -125,6 +113,12 @@ public sealed class EnvoyYamlBootstrapTests
         Assert.Equal(ProcessingMode.Types.BodySendMode.None, mode.ResponseBodyMode);
         Assert.Equal(ProcessingMode.Types.HeaderSendMode.Skip, mode.RequestTrailerMode);
         Assert.Equal(ProcessingMode.Types.HeaderSendMode.Skip, mode.ResponseTrailerMode);
+    }
+
+    [Fact]
+    public void ExtProc_RequestAttributes_ProtocolAndClientAddressForTheWaf()
+    {
+        Assert.Equal(["request.protocol", "source.address"], Govern.ExtProc.RequestAttributes);
     }
 
     [Fact]

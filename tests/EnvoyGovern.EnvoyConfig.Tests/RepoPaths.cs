@@ -7,6 +7,8 @@ internal static class RepoPaths
 
     public static string EnvoyYaml => Path.Combine(Root, "envoy-config", "envoy.yaml");
 
+    public static string EnvoyMtlsYaml => Path.Combine(Root, "envoy-config", "envoy-mtls.yaml");
+
     // bin/ sits at different depths per configuration; the solution file marks the root.
     private static string FindRoot()
     {

@@ -8,8 +8,9 @@ namespace EnvoyGovern.ExtProc.Waf.Engine;
 
 internal sealed partial class WafTransaction
 {
-    private readonly Dictionary<TransformKey, string> _transformCache;
-    private readonly List<TargetValue> _values = [];
+    private readonly List<TargetValue> _ownValues = [];
+    private PhaseScratch _scratch = null!;
+    private List<TargetValue> _values = null!;
     private bool _allowRest;
     private bool _allowRequest;
 
@@ -21,6 +22,7 @@ internal sealed partial class WafTransaction
             return;
         }
 
+        _scratch = PhaseScratch.Rent(RuleSet);
         try
         {
             RunRules(phase);
@@ -32,6 +34,11 @@ internal sealed partial class WafTransaction
         catch (WafLimitExceededException ex)
         {
             LimitExceeded = ex.Message;
+        }
+        finally
+        {
+            _scratch.Return();
+            _scratch = null!;
         }
     }
 
@@ -214,7 +221,7 @@ internal sealed partial class WafTransaction
         }
 
         var key = new TransformKey(input, chain.Id);
-        if (_transformCache.TryGetValue(key, out var cached))
+        if (_scratch.Transforms.TryGetValue(key, out var cached))
         {
             return cached;
         }
@@ -225,7 +232,7 @@ internal sealed partial class WafTransaction
             value = step(value);
         }
 
-        _transformCache[key] = value;
+        _scratch.Transforms[key] = value;
         return value;
     }
 
@@ -239,15 +246,15 @@ internal sealed partial class WafTransaction
     }
 
     /// <summary>A value to evaluate, with its name as logs and MATCHED_VAR_NAME show it.</summary>
-    private readonly record struct TargetValue(Variable Variable, string Key, string Value)
+    internal readonly record struct TargetValue(Variable Variable, string Key, string Value)
     {
         public string Name => Key.Length == 0 ? Variables.Name(Variable) : string.Concat(Variables.Name(Variable), ":", Key);
     }
 
-    private readonly record struct TransformKey(string Value, int Chain);
+    internal readonly record struct TransformKey(string Value, int Chain);
 
     // Values are the collection's own string instances: identity is the cheap and exact cache key.
-    private sealed class TransformKeyComparer : IEqualityComparer<TransformKey>
+    internal sealed class TransformKeyComparer : IEqualityComparer<TransformKey>
     {
         public static readonly TransformKeyComparer Instance = new();
 

@@ -5,10 +5,27 @@ namespace EnvoyGovern.ExtProc.Waf.Engine;
 
 internal sealed partial class WafTransaction
 {
-    // Fills _values with the rule's targets, in order, minus its exclusions (static and ctl-made).
+    // Points _values at the rule's targets, in order, minus its exclusions (static and ctl-made): collected
+    // once per phase for rules that share a target set (see Rule.TargetSet), unless a ctl in this
+    // transaction removed one of this rule's targets.
     private void CollectValues(Rule rule)
     {
-        _values.Clear();
+        if (rule.TargetSet >= 0 && !TargetsRemovedFor(rule))
+        {
+            if (_scratch.Filled(rule.TargetSet) is { } filled)
+            {
+                _values = filled;
+                return;
+            }
+
+            _values = _scratch.Fill(rule.TargetSet);
+        }
+        else
+        {
+            _values = _ownValues;
+            _values.Clear();
+        }
+
         foreach (var target in rule.Targets)
         {
             if (target.Count)
@@ -86,6 +103,32 @@ internal sealed partial class WafTransaction
         }
 
         return n;
+    }
+
+    private bool TargetsRemovedFor(Rule rule)
+    {
+        if (_removedTargets is null)
+        {
+            return false;
+        }
+
+        var owner = rule.Parent ?? rule;
+        foreach (var (range, tag, target) in _removedTargets)
+        {
+            if (range is { } r ? r.Contains(owner.Id) : owner.HasTag(tag!))
+            {
+                // A loop, not a predicate: this runs for every rule of every request once a ctl fired.
+                foreach (var own in rule.Targets)
+                {
+                    if (own.Variable == target.Variable)
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
     }
 
     private bool Excluded(Rule rule, Variable variable, string key)

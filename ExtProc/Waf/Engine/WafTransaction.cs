@@ -39,7 +39,6 @@ internal sealed partial class WafTransaction
             _collections[i] = new EntryList(indexed: i == (int)Variable.Tx || i == (int)Variable.Flags);
         }
 
-        _transformCache = new(TransformKeyComparer.Instance);
         Scalar(Variable.UniqueId, id);
         Scalar(Variable.ReqbodyError, "0");
         Scalar(Variable.UrlencodedError, "0");

@@ -9,7 +9,8 @@ internal static partial class WafLog
     [LoggerMessage(EventId = 2101, Level = LogLevel.Error, Message = "WAF rules from {Source} could not be loaded; the previous rules stay active")]
     public static partial void RulesRejected(ILogger logger, string source, Exception exception);
 
-    [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "WAF blocked exchange {ExchangeId} ({Reason}, status {Status})")]
+    // Debug: per exchange, and the audit record carries the block with its rules (see 2003).
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Debug, Message = "WAF blocked exchange {ExchangeId} ({Reason}, status {Status})")]
     public static partial void Blocked(ILogger logger, string exchangeId, string reason, int status);
 
     [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "WAF evaluation of exchange {ExchangeId} hit its limit: {Detail}")]

@@ -20,6 +20,12 @@ public sealed class WafOptions
     /// <summary>The user's SecLang files loaded after the CRS rules (SecRuleRemoveById and friends).</summary>
     public IList<string> AfterCrs { get; } = [];
 
+    /// <summary>
+    /// How often the rule files are checked for changes (content hash; a change reloads them, and rules
+    /// that fail to load leave the old ones active). Zero or less: never.
+    /// </summary>
+    public TimeSpan ReloadPollInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Match timeout of one regular expression on one value.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
     public TimeSpan RegexTimeout { get; set; } = TimeSpan.FromMilliseconds(100);

@@ -48,6 +48,13 @@ internal sealed class Rule
 
     public List<RuleTarget> Exclusions { get; } = [];
 
+    /// <summary>
+    /// Rules with the same targets and exclusions over variables that cannot change within a phase share
+    /// this number, and a phase collects their values once; -1 when the values must be collected per rule.
+    /// Set when the <see cref="RuleSet"/> is built.
+    /// </summary>
+    public int TargetSet { get; set; } = -1;
+
     /// <summary>Null for SecAction (always matches).</summary>
     public WafOperator? Operator { get; set; }
 

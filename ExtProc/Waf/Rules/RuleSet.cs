@@ -70,7 +70,11 @@ internal sealed class RuleSet
         }
 
         RuleCount = phases.Sum(p => p.Count(r => r.Marker is null));
+        TargetSetCount = TargetSets.Assign(phases);
     }
+
+    /// <summary>How many distinct shared target sets the rules have (see <see cref="Rule.TargetSet"/>).</summary>
+    public int TargetSetCount { get; }
 
     /// <summary>Rules by phase (index 1 to 5; 0 is unused).</summary>
     public Rule[][] Phases { get; }

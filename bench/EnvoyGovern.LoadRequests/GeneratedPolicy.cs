@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Text;
 
-namespace EnvoyGovern.Benchmarks;
+namespace EnvoyGovern.LoadRequests;
 
 /// <summary>
 /// A policy of many rules for one host: allows and denies over tenants, groups, paths with '*',
 /// methods, regions, source networks and models. None of them matches the benchmark request except
 /// one allow near the end, so the evaluator has to look at (almost) every rule, as in the worst case.
+/// Used by the micro-benchmarks (bench/EnvoyGovern.Benchmarks) and the load harness (bench/load).
 /// </summary>
 internal static class GeneratedPolicy
 {
@@ -24,7 +25,11 @@ internal static class GeneratedPolicy
     /// False for the worst case of the rule index: every rule shares the request's path prefix and
     /// differs only in a condition the index cannot use, so the evaluator tries every rule.
     /// </param>
-    public static string Yaml(int rules, string jwks, bool indexable = true)
+    /// <param name="canary">
+    /// True to give gpt-4o a canary whose cohort is the benchmark caller's group, routed by cluster, so the
+    /// decision includes the canary choice; the matching rule then allows either version.
+    /// </param>
+    public static string Yaml(int rules, string jwks, bool indexable = true, bool canary = false)
     {
         var text = new StringBuilder(rules * 160);
         text.Append(CultureInfo.InvariantCulture, $$"""
@@ -53,12 +58,12 @@ internal static class GeneratedPolicy
                   - name: gpt-4o
                     stable: "2024-08-06"
                     versions:
-                      - { name: "2024-08-06", id: gpt-4o-2024-08-06 }
-                      - { name: "2024-11-20", id: gpt-4o-2024-11-20 }
-                  - name: text-embedding-3-small
+                      - { name: "2024-08-06", id: gpt-4o-2024-08-06{{(canary ? ", cluster: upstream_stable" : "")}} }
+                      - { name: "2024-11-20", id: gpt-4o-2024-11-20{{(canary ? ", cluster: upstream_canary" : "")}} }
+            {{(canary ? Canary : "")}}      - name: text-embedding-3-small
                     stable: "1"
                     versions:
-                      - { name: "1", id: text-embedding-3-small }
+                      - { name: "1", id: text-embedding-3-small{{(canary ? ", cluster: upstream_stable" : "")}} }
               tls:
                 action: redirect
               quotas:
@@ -70,7 +75,7 @@ internal static class GeneratedPolicy
         var matching = MatchingIndex(rules);
         for (var i = 0; i < rules; i++)
         {
-            text.Append("    - ").Append(i == matching ? Matching(i) : indexable ? Rule(i) : Unindexable(i)).Append('\n');
+            text.Append("    - ").Append(i == matching ? Matching(i, canary) : indexable ? Rule(i) : Unindexable(i)).Append('\n');
         }
 
         return text.ToString();
@@ -80,10 +85,22 @@ internal static class GeneratedPolicy
 
     private static string RuleName(int i) => $"rule-{i:D4}";
 
+    // A quarter of the cohort (the caller's group) gets the new version; which quarter is the subject's hash.
+    private const string Canary = """
+                    canaries:
+                      - name: gpt-4o-nov
+                        version: "2024-11-20"
+                        weight: 25
+                        cohort: { groups: [ml-platform] }
+                        stickiness: { by: subject }
+                        guardrails: { minSamples: 100, window: 5m, maxErrorRateIncrease: 5, maxP95LatencyRatio: 1.5 }
+
+            """;
+
     // The one rule that matches: every kind of condition, all satisfied.
-    private static string Matching(int i) =>
+    private static string Matching(int i, bool canary) =>
         $"{{ name: {RuleName(i)}, effect: allow, when: {{ tenants: [{Tenant}], groups: [ml-platform], methods: [POST], paths: [/v1/chat/*], "
-        + "models: [gpt-4o], modelVersions: [\"2024-08-06\"], regions: [eu], sourceCidrs: [198.51.100.0/24] } }";
+        + $"models: [gpt-4o], modelVersions: [{(canary ? "\"2024-08-06\", \"2024-11-20\"" : "\"2024-08-06\"")}], regions: [eu], sourceCidrs: [198.51.100.0/24] }} }}";
 
     // Path and method match the request; the route's context extension never does.
     private static string Unindexable(int i) =>

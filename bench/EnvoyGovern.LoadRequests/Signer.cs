@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace EnvoyGovern.Benchmarks;
+namespace EnvoyGovern.LoadRequests;
 
 /// <summary>An RS256 key made for the run: its JWKS goes inline into the policy, tokens are signed with it.</summary>
 internal sealed class Signer : IDisposable

@@ -1,0 +1,38 @@
+using System.Diagnostics;
+using EnvoyGovern.ExtProc.Waf;
+
+namespace EnvoyGovern.Benchmarks;
+
+/// <summary>
+/// <c>waf-memory</c>: the live heap the full CRS holds after its load and after the background regex
+/// compilation, and how many patterns run on each engine. Not a BenchmarkDotNet benchmark: it measures
+/// what stays allocated, which BenchmarkDotNet's allocation counts do not show.
+/// </summary>
+internal static class WafMemory
+{
+    public static void Run()
+    {
+        var baseline = LiveHeap();
+        var started = Stopwatch.GetTimestamp();
+        var rules = WafRuleLoader.Load(new WafRuleSources { CrsDirectory = CrsPaths.Directory });
+        var loaded = Stopwatch.GetElapsedTime(started);
+        var afterLoad = LiveHeap();
+        started = Stopwatch.GetTimestamp();
+        rules.CompileRegexes();
+        var compiled = Stopwatch.GetElapsedTime(started);
+        var afterCompile = LiveHeap();
+        var linear = rules.Regexes.Count(r => r.IsLinear);
+        Console.WriteLine($"CRS load: {loaded.TotalMilliseconds:F0} ms, live heap +{(afterLoad - baseline) / 1048576.0:F1} MB");
+        Console.WriteLine($"regex compilation: {compiled.TotalMilliseconds:F0} ms, live heap +{(afterCompile - afterLoad) / 1048576.0:F1} MB");
+        Console.WriteLine($"patterns: {rules.Regexes.Count} ({linear} non-backtracking, {rules.Regexes.Count - linear} compiled backtracking)");
+        GC.KeepAlive(rules);
+    }
+
+    private static long LiveHeap()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+}

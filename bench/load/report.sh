@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Turns a run's runs.tsv and processes.tsv (written by run.sh) into the markdown of bench/README.md:
+#   bench/load/report.sh OUT_DIR "LOAD_BEFORE" "LOAD_AFTER"
+# Each figure is the median of the run's rounds.
+set -euo pipefail
+OUT=$1
+LOAD_BEFORE=${2:-?}
+LOAD_AFTER=${3:-?}
+
+cat <<EOF
+Run $(date -u +%Y-%m-%dT%H:%MZ): $(nproc) cores ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), load average
+(1/5/15 min) $LOAD_BEFORE before and $LOAD_AFTER after. Settings: DURATION=${DURATION:-15} s per run after
+WARMUP=${WARMUP:-5} s, ROUNDS=${ROUNDS:-3} (baseline and service alternately; medians shown), h2load -c ${CLIENTS:-4} -m ${STREAMS:-16} -t 1.
+
+EOF
+
+awk -F'\t' '
+  function median(key, column,   n, i, j, v, t) {
+    n = split(values[key, column], v, " ")
+    for (i = 2; i <= n; i++) { t = v[i] + 0; for (j = i - 1; j >= 1 && v[j] + 0 > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+    return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+  }
+  FILENAME ~ /processes/ { rss[$1] = $2; next }
+  {
+    key = $1 SUBSEP $2
+    if (!(key in seen)) { seen[key] = 1; order[++count] = key }
+    for (c = 4; c <= 8; c++) values[key, c] = values[key, c] " " $c
+    errors[key] = $10 == "-" ? "-" : errors[key] + $10
+  }
+  END {
+    print "| scenario | server | req/s | of baseline | p50 ms | p90 ms | p99 ms | CPU s / 1k req | peak RSS MB | wrong answers |"
+    print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for (i = 1; i <= count; i++) {
+      split(order[i], k, SUBSEP)
+      scenario = k[1]; server = k[2]
+      rps = median(order[i], 4)
+      share = ""
+      if (server == "service" && (scenario SUBSEP "baseline") in seen) share = sprintf("%.0f%%", 100 * rps / median(scenario SUBSEP "baseline", 4))
+      memory = (scenario "/" server) in rss ? rss[scenario "/" server] : ""
+      label = scenario == "check-sample-half" ? "check-sample at half the baseline rate" : scenario
+      printf "| %s | %s | %.0f | %s | %.2f | %.2f | %.2f | %.3f | %s | %s |\n", label, server, rps, share,
+        median(order[i], 5), median(order[i], 6), median(order[i], 7), median(order[i], 8), memory, errors[order[i]]
+    }
+
+    print ""
+    print "Targets (issue 9 and, for the audit, issue 7):"
+    print ""
+    target("check-sample", 85)
+    if (("check-sample-half" SUBSEP "service") in seen) {
+      p99 = median("check-sample-half" SUBSEP "service", 7)
+      printf "- check-sample p99 at half the baseline rate under 1 ms: %.2f ms, %s\n", p99, (p99 < 1 ? "met" : "NOT met")
+    }
+    target("check-1000", 70)
+    target("extproc-headers", 80)
+    if (("extproc-body-4k" SUBSEP "service") in seen && ("extproc-headers" SUBSEP "service") in seen) {
+      added = 1000 * (median("extproc-body-4k" SUBSEP "service", 5) - median("extproc-headers" SUBSEP "service", 5))
+      printf "- extproc-body-4k adds under 300 µs at p50 over extproc-headers: %.0f µs, %s\n", added, (added < 300 ? "met" : "NOT met")
+    }
+    worst = 0
+    for (s in rss) if (s !~ /baseline$/ && rss[s] + 0 > worst) { worst = rss[s] + 0; at = s }
+    if (worst > 0) printf "- peak RSS under 300 MB per service: largest %d MB (%s), %s\n", worst, at, (worst < 300 ? "met" : "NOT met")
+    if (("check-sample-audit" SUBSEP "audit-on") in seen) {
+      on = median("check-sample-audit" SUBSEP "audit-on", 4); off = median("check-sample-audit" SUBSEP "audit-off", 4)
+      cost = 100 * (off - on) / off
+      printf "- audit sink adds under 5%% to ExtAuthz throughput at full load: %.1f%% (%.0f req/s on, %.0f off), %s\n", cost, on, off, (cost < 5 ? "met" : "NOT met")
+    }
+    for (s in errors) if (errors[s] != "0" && errors[s] != "-") {
+      split(s, k, SUBSEP)
+      printf "- WARNING: %s (%s) gave %s answers other than intended during measured runs (gRPC errors, denials, WAF blocks): its figures are suspect, see its log\n", k[1], k[2], errors[s]
+    }
+  }
+  function target(scenario, percent,   share) {
+    if (!((scenario SUBSEP "service") in seen)) return
+    share = 100 * median(scenario SUBSEP "service", 4) / median(scenario SUBSEP "baseline", 4)
+    printf "- %s at least %d%% of the baseline req/s: %.0f%%, %s\n", scenario, percent, share, (share >= percent ? "met" : "NOT met")
+  }
+' "$OUT/processes.tsv" "$OUT/runs.tsv"

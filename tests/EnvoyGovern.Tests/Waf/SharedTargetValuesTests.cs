@@ -1,0 +1,106 @@
+using EnvoyGovern.ExtProc.Waf.Engine;
+using EnvoyGovern.ExtProc.Waf.Operators;
+using EnvoyGovern.ExtProc.Waf.Rules;
+using EnvoyGovern.ExtProc.Waf.SecLang;
+
+namespace EnvoyGovern.Tests.Waf;
+
+/// <summary>
+/// Rules with the same targets share the values a phase collected once; that must never change what a
+/// rule sees: not across transactions, not for a rule a ctl removed a target from, not for TX.
+/// </summary>
+public sealed class SharedTargetValuesTests
+{
+    private static RuleSet Rules(string text)
+    {
+        var builder = new RuleSetBuilder(TimeSpan.FromSeconds(1));
+        builder.AddText("SecRuleEngine On\n" + text, "t.conf", ".");
+        return builder.Build();
+    }
+
+    private static WafTransaction Run(RuleSet rules, string uri)
+    {
+        var transaction = new WafTransaction(rules, "t", RuleEngineMode.On);
+        transaction.ProcessRequestHeaders(new RequestLine("GET", uri, "HTTP/1.1"), [new("host", "a.example.com")]);
+        transaction.ProcessRequestBody();
+        return transaction;
+    }
+
+    private static int[] Matched(WafTransaction transaction) => [.. transaction.Matches.Select(m => m.Rule.Id)];
+
+    [Fact]
+    public void TargetSet_SameTargetsAndExclusions_SharedOtherwiseNot()
+    {
+        var rules = Rules("""
+            SecRule ARGS|!ARGS:a "@contains x" "id:1,phase:2,pass"
+            SecRule ARGS|!ARGS:a "@contains y" "id:2,phase:2,pass"
+            SecRule ARGS "@contains z" "id:3,phase:2,pass"
+            SecRule TX:n "@eq 1" "id:4,phase:2,pass"
+            """);
+        var byId = rules.Phases[2].ToDictionary(r => r.Id);
+
+        Assert.Equal(byId[1].TargetSet, byId[2].TargetSet);
+        Assert.NotEqual(byId[1].TargetSet, byId[3].TargetSet);
+        Assert.Equal(-1, byId[4].TargetSet);
+        Assert.Equal(2, rules.TargetSetCount);
+    }
+
+    [Fact]
+    public void RunPhase_TwoTransactionsOnOneThread_EachSeesOnlyItsOwnValues()
+    {
+        var rules = Rules("""
+            SecRule ARGS "@contains first" "id:1,phase:2,pass,log"
+            SecRule ARGS "@contains second" "id:2,phase:2,pass,log"
+            """);
+
+        Assert.Equal([1], Matched(Run(rules, "/?q=first")));
+        Assert.Equal([2], Matched(Run(rules, "/?q=second")));
+        Assert.Empty(Matched(Run(rules, "/?q=neither")));
+    }
+
+    [Fact]
+    public void RunPhase_CtlRemovedTargetForOneRule_OtherRuleWithSameTargetsStillSeesIt()
+    {
+        var rules = Rules("""
+            SecRule REQUEST_URI "@contains /" "id:10,phase:1,pass,nolog,ctl:ruleRemoveTargetById=2;ARGS:q"
+            SecRule ARGS "@contains evil" "id:1,phase:2,pass,log"
+            SecRule ARGS "@contains evil" "id:2,phase:2,pass,log"
+            SecRule ARGS "@contains evil" "id:3,phase:2,pass,log"
+            """);
+
+        Assert.Equal([1, 3], Matched(Run(rules, "/?q=evil")).Where(id => id != 10));
+        Assert.Equal([1, 2, 3], Matched(Run(rules, "/?other=evil")).Where(id => id != 10));
+    }
+
+    [Fact]
+    public void RunPhase_TxSetEarlierInPhase_LaterRuleSeesNewValue()
+    {
+        var rules = Rules("""
+            SecAction "id:1,phase:2,pass,nolog,setvar:tx.n=1"
+            SecRule TX:n "@eq 1" "id:2,phase:2,pass,log,setvar:tx.n=2"
+            SecRule TX:n "@eq 2" "id:3,phase:2,pass,log"
+            """);
+
+        Assert.Equal([2, 3], Matched(Run(rules, "/")).Where(id => id != 1));
+    }
+
+    [Fact]
+    public void Compile_LongPatternLinear_ShortPatternCompiledBacktracking_SameMatches()
+    {
+        var words = string.Join('|', Enumerable.Range(0, 400).Select(i => "word" + i));
+        var longRx = new RxOperator($"(?i)\\b(?:{words})\\b", TimeSpan.FromSeconds(1));
+        var shortRx = new RxOperator("(?i)\\bword7\\b", TimeSpan.FromSeconds(1));
+        var transaction = new WafTransaction(Rules(string.Empty), "t", RuleEngineMode.On);
+        string[] inputs = ["a WORD7 b", "word399", "sword7", "word400", string.Empty];
+        var before = inputs.Select(i => (longRx.Evaluate(transaction, i, false), shortRx.Evaluate(transaction, i, false))).ToList();
+
+        longRx.Compile();
+        shortRx.Compile();
+
+        Assert.True(longRx.IsLinear);
+        Assert.False(shortRx.IsLinear);
+        Assert.True(shortRx.IsCompiled);
+        Assert.Equal(before, inputs.Select(i => (longRx.Evaluate(transaction, i, false), shortRx.Evaluate(transaction, i, false))));
+        Assert.Equal([(true, true), (true, false), (false, false), (false, false), (false, false)], before);
+    }
+}
