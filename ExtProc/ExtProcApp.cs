@@ -12,6 +12,8 @@ using EnvoyGovern.Governance.Canary;
 using EnvoyGovern.Governance.Decisions;
 using EnvoyGovern.Governance.Hosting;
 using EnvoyGovern.Governance.Policy.Runtime;
+using EnvoyGovern.Governance.TokenBudgets;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace EnvoyGovern.ExtProc;
 
@@ -42,6 +44,7 @@ public static class ExtProcApp
             AddPolicyCompilers(builder.Services);
         }
 
+        builder.Services.AddTokenBudgetStore(builder.Configuration);
         AddContentInspectors(builder.Services, builder.Configuration);
 
         // WAF rule files are watched and reloaded while the service runs.
@@ -95,6 +98,7 @@ public static class ExtProcApp
             sp.GetRequiredService<ILogger<WafInspector>>(),
             sp.GetService<PolicyStore>()));
         services.AddSingleton<IInspector>(sp => new ContentGateInspector(sp.GetService<PolicyStore>()));
+        services.TryAddSingleton<ITokenBudgetStore>(sp => new InMemoryTokenBudgetStore(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IInspector, GenAiInspector>();
         services.AddSingleton<IInspector, PromptInjectionInspector>();
         services.AddSingleton<IInspector, PiiInspector>();

@@ -5,6 +5,7 @@ using EnvoyGovern.ExtProc.Content;
 using EnvoyGovern.ExtProc.Inspection;
 using EnvoyGovern.ExtProc.Inspection.Bodies;
 using EnvoyGovern.Governance.Policy.Model;
+using EnvoyGovern.Governance.TokenBudgets;
 using Google.Protobuf.WellKnownTypes;
 
 namespace EnvoyGovern.ExtProc.GenAi;
@@ -13,9 +14,10 @@ namespace EnvoyGovern.ExtProc.GenAi;
 /// Model governance of OpenAI-compatible requests: the tenant (ExtAuthz's <c>x-governance-tenant</c>) may
 /// call only its models, with at most its token cap (a larger request is refused or gets the cap written
 /// in; one without a cap gets it added). From the answer it reads token usage (JSON <c>usage</c>, or the
-/// last events of a stream) into the audit record and Envoy's dynamic metadata.
+/// last events of a stream) into the audit record and Envoy's dynamic metadata, and counts it against
+/// the tenant's token budgets, which ExtAuthz enforces on the next request.
 /// </summary>
-internal sealed class GenAiInspector : IInspector
+internal sealed class GenAiInspector(ITokenBudgetStore budgets, TimeProvider time) : IInspector
 {
     public const string InspectorName = "genai";
 
@@ -30,21 +32,22 @@ internal sealed class GenAiInspector : IInspector
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(headers);
-        if (ContentExchange.Of(context) is not { Settings.Models: { } models } exchange)
+        if (ContentExchange.Of(context) is not { Settings.ReadsUsage: true } exchange)
         {
             return ValueTask.FromResult(InspectionVerdict.Continue);
         }
 
         if (direction == HttpDirection.Request)
         {
-            context.Items[StateKey] = new State(models, headers.Find("x-governance-tenant"), headers.Find(":path") ?? "/");
+            context.Items[StateKey] = new State(exchange.Settings, headers.Find("x-governance-tenant"), headers.Find(":path") ?? "/");
         }
         else if (context.Items.TryGetValue(StateKey, out var value) && value is State state && context.Response.Kind == BodyKind.EventStream)
         {
             state.Stream = new StreamedUsage();
         }
 
-        if (!exchange.Admitted(direction))
+        // The request is read only to govern models; answers are read for usage (models or budgets).
+        if (!exchange.Admitted(direction) || (direction == HttpDirection.Request && exchange.Settings.Models is null))
         {
             return ValueTask.FromResult(InspectionVerdict.Continue);
         }
@@ -53,31 +56,90 @@ internal sealed class GenAiInspector : IInspector
         return ValueTask.FromResult(mode is null ? InspectionVerdict.Continue : new InspectionVerdict { BodyMode = mode });
     }
 
-    public ValueTask<InspectionVerdict> OnBodyAsync(InspectionContext context, HttpDirection direction, ReadOnlyMemory<byte> chunk, bool endOfBody, CancellationToken cancellationToken)
+    public async ValueTask<InspectionVerdict> OnBodyAsync(InspectionContext context, HttpDirection direction, ReadOnlyMemory<byte> chunk, bool endOfBody, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (!context.Items.TryGetValue(StateKey, out var value) || value is not State state || ContentExchange.Of(context) is not { } exchange || !exchange.Admitted(direction))
         {
-            return ValueTask.FromResult(InspectionVerdict.Continue);
+            return InspectionVerdict.Continue;
         }
 
         if (direction == HttpDirection.Request)
         {
-            return ValueTask.FromResult(endOfBody ? Govern(context, state, chunk) : InspectionVerdict.Continue);
+            return endOfBody && state.Settings.Models is { } models ? Govern(context, state, models, chunk) : InspectionVerdict.Continue;
         }
 
-        if (state.Stream is { } stream)
+        state.ResponseBytes += chunk.Length;
+        var verdict = InspectionVerdict.Continue;
+        if (state.Stream is { } stream ? stream.Push(chunk.Span, endOfBody) : endOfBody)
         {
-            return ValueTask.FromResult(stream.Push(chunk.Span, endOfBody) ? Used(context, state, stream.Current!) : InspectionVerdict.Continue);
+            var usage = state.Stream?.Current ?? Usage.FromJson(chunk.Span);
+            if (usage is not null)
+            {
+                verdict = Used(context, state, usage);
+                if (usage.HasTokens)
+                {
+                    await CountAsync(state, usage.InputTokens, usage.OutputTokens, cancellationToken);
+                }
+            }
         }
 
-        return ValueTask.FromResult(endOfBody && Usage.FromJson(chunk.Span) is { } usage ? Used(context, state, usage) : InspectionVerdict.Continue);
+        if (endOfBody && !state.Counted)
+        {
+            await EstimateAsync(context, state, cancellationToken);
+        }
+
+        return verdict;
     }
 
     public ValueTask<InspectionVerdict> OnTrailersAsync(InspectionContext context, HttpDirection direction, HeaderMap trailers, CancellationToken cancellationToken) =>
         ValueTask.FromResult(InspectionVerdict.Continue);
 
-    private static InspectionVerdict Govern(InspectionContext context, State state, ReadOnlyMemory<byte> body)
+    // The tokens count against every budget of the tenant's document, once per exchange. A store that
+    // cannot count fails the exchange (fail closed): an uncounted answer would be a free one.
+    private async ValueTask CountAsync(State state, long? input, long? output, CancellationToken cancellationToken)
+    {
+        if (state.Counted || state.Tenant is not { } tenant)
+        {
+            return;
+        }
+
+        state.Counted = true;
+        var now = time.GetUtcNow();
+        foreach (var budget in state.Settings.TokenBudgets)
+        {
+            var tokens = budget.Counted(input, output);
+            if (tokens > 0)
+            {
+                await budgets.AddAsync(budget.Key(tenant, now), tokens, budget.UntilWindowEnds(now) + TimeSpan.FromMinutes(1), cancellationToken);
+            }
+        }
+    }
+
+    // An answer that says nothing of its usage (a stream without include_usage, an upstream that does
+    // not report it) still counts: a quarter of a token per byte of request and answer, noted as estimated.
+    private async ValueTask EstimateAsync(InspectionContext context, State state, CancellationToken cancellationToken)
+    {
+        if (state.Tenant is null || state.Settings.TokenBudgets.Count == 0)
+        {
+            return;
+        }
+
+        var input = (Math.Max(context.Request.ReceivedBytes, context.Request.DeclaredLength ?? 0) + 3) / 4;
+        var output = (state.ResponseBytes + 3) / 4;
+        context.AddFinding(new Finding
+        {
+            Inspector = InspectorName,
+            RuleId = "genai.usage_estimated",
+            Message = "the answer reported no token usage; budgets count an estimate from the body sizes",
+            Category = "genai",
+            Direction = HttpDirection.Response,
+            Data = string.Create(CultureInfo.InvariantCulture, $"input={input} output={output}"),
+        });
+        await CountAsync(state, input, output, cancellationToken);
+    }
+
+    private static InspectionVerdict Govern(InspectionContext context, State state, ModelSettings models, ReadOnlyMemory<byte> body)
     {
         var request = context.Request.Kind == BodyKind.Json ? ChatRequest.Of(context, body.Span) : null;
         context.GenAi.Operation = Operation(state.Path);
@@ -87,7 +149,7 @@ internal sealed class GenAiInspector : IInspector
             return Refuse(context, 400, "model_required", "genai.model_required", "the request names no model (a JSON body with a model member)");
         }
 
-        if (state.Models.For(state.Tenant) is not { } entry)
+        if (models.For(state.Tenant) is not { } entry)
         {
             return Refuse(context, 403, "model_not_allowed", "genai.model_denied", $"tenant {state.Tenant ?? "(none)"} may call no model here");
         }
@@ -103,7 +165,7 @@ internal sealed class GenAiInspector : IInspector
         {
             if (request.MaxTokens > cap)
             {
-                if (state.Models.OverCap == TokenCapAction.Deny)
+                if (models.OverCap == TokenCapAction.Deny)
                 {
                     return Refuse(context, 403, "max_tokens_over_cap", "genai.max_tokens_denied", $"{request.MaxTokensField} {request.MaxTokens} is over the tenant's cap of {cap}");
                 }
@@ -216,14 +278,20 @@ internal sealed class GenAiInspector : IInspector
     private static InspectionVerdict Refuse(InspectionContext context, int status, string reason, string rule, string message) =>
         ContentReplies.RefuseRequest(context, InspectorName, "genai", status, reason, rule, message);
 
-    private sealed class State(ModelSettings models, string? tenant, string path)
+    private sealed class State(ContentSettings settings, string? tenant, string path)
     {
-        public ModelSettings Models { get; } = models;
+        public ContentSettings Settings { get; } = settings;
 
         public string? Tenant { get; } = tenant;
 
         public string Path { get; } = path;
 
         public StreamedUsage? Stream { get; set; }
+
+        /// <summary>Decoded answer bytes seen, for an estimate when the answer reports no usage.</summary>
+        public long ResponseBytes { get; set; }
+
+        /// <summary>True once the exchange's tokens were counted against the budgets.</summary>
+        public bool Counted { get; set; }
     }
 }

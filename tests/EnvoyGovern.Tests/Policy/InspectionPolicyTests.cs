@@ -84,4 +84,18 @@ public sealed class InspectionPolicyTests
                 "/spec/inspection/responseHeaders/remove/0", "/spec/inspection/responseHeaders/remove/1"],
             errors.Select(e => e.Path).Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public void Load_TokenBudgetMistakes_EachReported()
+    {
+        var errors = Errors("""
+            tokenBudgets:
+              - { name: daily, tokens: 0, window: 1d, tenants: { acme: -1 } }
+              - { name: daily, tokens: 10, window: 30s }
+            """);
+
+        Assert.Equal(
+            ["/spec/tokenBudgets/0/tenants/acme", "/spec/tokenBudgets/0/tokens", "/spec/tokenBudgets/0/window", "/spec/tokenBudgets/1/name", "/spec/tokenBudgets/1/window"],
+            errors.Select(e => e.Path).Order(StringComparer.Ordinal));
+    }
 }
