@@ -9,6 +9,7 @@ using EnvoyGovern.Governance.Canary;
 using EnvoyGovern.Governance.Decisions;
 using EnvoyGovern.Governance.Hosting;
 using EnvoyGovern.Governance.Policy.Runtime;
+using EnvoyGovern.Governance.TokenBudgets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace EnvoyGovern.ExtAuthz;
@@ -35,6 +36,7 @@ public static class ExtAuthzApp
         builder.Services.AddSingleton<IIdentitySourceFactory, IdentitySourceFactory>();
         builder.Services.AddSingleton<IPolicyCompiler, AccessPolicyCompiler>();
         builder.Services.AddQuotaStore(builder.Configuration);
+        builder.Services.AddTokenBudgetStore(builder.Configuration);
         AddCanaryGuardrails(builder.Services, builder.Configuration);
         builder.Services.AddSingleton<IDecisionStep, AccessStep>();
         configureServices?.Invoke(builder.Services);

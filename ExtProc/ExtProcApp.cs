@@ -1,15 +1,19 @@
 using EnvoyGovern.ExtProc.Audit;
 using EnvoyGovern.ExtProc.Canary;
 using EnvoyGovern.ExtProc.Content;
+using EnvoyGovern.ExtProc.GenAi;
 using EnvoyGovern.ExtProc.Inspection;
 using EnvoyGovern.ExtProc.Inspection.Bodies;
 using EnvoyGovern.ExtProc.Pii;
+using EnvoyGovern.ExtProc.PromptInjection;
 using EnvoyGovern.ExtProc.Processing;
 using EnvoyGovern.ExtProc.Waf.Inspection;
 using EnvoyGovern.Governance.Canary;
 using EnvoyGovern.Governance.Decisions;
 using EnvoyGovern.Governance.Hosting;
 using EnvoyGovern.Governance.Policy.Runtime;
+using EnvoyGovern.Governance.TokenBudgets;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace EnvoyGovern.ExtProc;
 
@@ -37,28 +41,15 @@ public static class ExtProcApp
         if (hasPolicy)
         {
             builder.Services.AddGovernancePolicy(builder.Configuration);
-            builder.Services.AddSingleton<IPolicyCompiler, WafPolicyCompiler>();
-            builder.Services.AddSingleton<IPolicyCompiler, ContentPolicyCompiler>();
+            AddPolicyCompilers(builder.Services);
         }
 
-        builder.Services.AddOptions<WafOptions>()
-            .Bind(builder.Configuration.GetSection(WafOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddSingleton<WafMetrics>();
-        builder.Services.AddSingleton<WafRuleSetProvider>();
+        builder.Services.AddTokenBudgetStore(builder.Configuration);
+        AddContentInspectors(builder.Services, builder.Configuration);
+
+        // WAF rule files are watched and reloaded while the service runs.
         builder.Services.AddSingleton<WafRuleWatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WafRuleWatcher>());
-        builder.Services.AddSingleton<IInspector>(sp => new WafInspector(
-            sp.GetRequiredService<WafRuleSetProvider>(),
-            sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<WafOptions>>(),
-            sp.GetRequiredService<WafMetrics>(),
-            sp.GetRequiredService<ILogger<WafInspector>>(),
-            sp.GetService<PolicyStore>()));
-
-        // Content inspection of AI API bodies, in order: the gate admits bodies, then each feature.
-        builder.Services.AddSingleton<IInspector>(sp => new ContentGateInspector(sp.GetService<PolicyStore>()));
-        builder.Services.AddSingleton<IInspector, PiiInspector>();
 
         // Outcomes per cluster for the canary guardrails ExtAuthz judges; serve shares one store with it.
         builder.Services.AddCanaryStore(builder.Configuration);
@@ -77,5 +68,39 @@ public static class ExtProcApp
         app.UseGovernanceEndpoints();
         app.MapGrpcService<ExternalProcessorService>();
         return app;
+    }
+
+    /// <summary>The compilers of ExtProc's policy sections (WAF, content inspection).</summary>
+    internal static void AddPolicyCompilers(IServiceCollection services)
+    {
+        services.AddSingleton<IPolicyCompiler, WafPolicyCompiler>();
+        services.AddSingleton<IPolicyCompiler, ContentPolicyCompiler>();
+    }
+
+    /// <summary>
+    /// The inspectors that read requests and responses, in chain order: the WAF, then content inspection
+    /// of AI API bodies (the gate admits bodies, then model governance, prompt injection, personal data:
+    /// the cap is written before the body is judged, personal data masked last). Also what
+    /// <c>envoy-govern policy test</c> runs for ExtProc tests.
+    /// </summary>
+    internal static void AddContentInspectors(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<WafOptions>()
+            .Bind(configuration.GetSection(WafOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<WafMetrics>();
+        services.AddSingleton<WafRuleSetProvider>();
+        services.AddSingleton<IInspector>(sp => new WafInspector(
+            sp.GetRequiredService<WafRuleSetProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<WafOptions>>(),
+            sp.GetRequiredService<WafMetrics>(),
+            sp.GetRequiredService<ILogger<WafInspector>>(),
+            sp.GetService<PolicyStore>()));
+        services.AddSingleton<IInspector>(sp => new ContentGateInspector(sp.GetService<PolicyStore>()));
+        services.TryAddSingleton<ITokenBudgetStore>(sp => new InMemoryTokenBudgetStore(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IInspector, GenAiInspector>();
+        services.AddSingleton<IInspector, PromptInjectionInspector>();
+        services.AddSingleton<IInspector, PiiInspector>();
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using EnvoyGovern.ExtAuthz.Identity;
 using EnvoyGovern.ExtAuthz.Quotas;
+using EnvoyGovern.Governance.TokenBudgets;
 using EnvoyGovern.Governance.Policy;
 using EnvoyGovern.Governance.Policy.Loading;
 using EnvoyGovern.Governance.Policy.Model;
@@ -37,6 +38,7 @@ internal sealed class AccessPolicyCompiler(IIdentitySourceFactory identity) : IP
                         r.Name, name, r.Effect, r.Reason ?? (r.Effect == RuleEffect.Allow ? "allowed" : "denied"), r.Message,
                         r.Status ?? 403, r.DryRun || spec.DryRun, new CompiledMatch(r.When)))],
                     Quotas = [.. spec.Quotas.Select(q => new CompiledQuota(q.Name, q.Per, new QuotaRate(q.RequestsPerSecond, q.Burst), new CompiledMatch(q.When)))],
+                    TokenBudgets = [.. spec.TokenBudgets.Select(b => new CompiledTokenBudget(b))],
                 });
             }
             catch (Exception ex) when (ex is FormatException or ArgumentException or TimeZoneNotFoundException or InvalidTimeZoneException)

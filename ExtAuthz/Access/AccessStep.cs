@@ -6,14 +6,15 @@ using EnvoyGovern.ExtAuthz.Quotas;
 using EnvoyGovern.Governance.Canary;
 using EnvoyGovern.Governance.Decisions;
 using EnvoyGovern.Governance.Policy.Runtime;
+using EnvoyGovern.Governance.TokenBudgets;
 
 namespace EnvoyGovern.ExtAuthz.Access;
 
 /// <summary>
 /// The policy decision: TLS, identity, attributes, rules (deny overrides allow; no allow means deny),
-/// then quotas, then the cluster (stable or a canary) for the model. Reads the active policy once, so a reload never changes a decision half-way.
+/// then quotas and token budgets, then the cluster (stable or a canary) for the model. Reads the active policy once, so a reload never changes a decision half-way.
 /// </summary>
-internal sealed class AccessStep(PolicyStore store, IQuotaStore quotas, TimeProvider time, ICanaryHalts halts) : IDecisionStep
+internal sealed class AccessStep(PolicyStore store, IQuotaStore quotas, TimeProvider time, ICanaryHalts halts, ITokenBudgetStore budgets) : IDecisionStep
 {
     // Identities are cached with their credentials (token cache, key table), so each one's groups header
     // is joined once and lives as long as the identity does.
@@ -64,6 +65,11 @@ internal sealed class AccessStep(PolicyStore store, IQuotaStore quotas, TimeProv
         if (await QuotaCheck.EvaluateAsync(documents, context, request, quotas, cancellationToken) is { } limited)
         {
             return limited;
+        }
+
+        if (await TokenBudgetCheck.EvaluateAsync(documents, context, request, budgets, cancellationToken) is { } exhausted)
+        {
+            return exhausted;
         }
 
         Route(context, request);

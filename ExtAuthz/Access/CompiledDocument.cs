@@ -3,6 +3,7 @@ using EnvoyGovern.ExtAuthz.Identity;
 using EnvoyGovern.ExtAuthz.Quotas;
 using EnvoyGovern.Governance.Policy;
 using EnvoyGovern.Governance.Policy.Model;
+using EnvoyGovern.Governance.TokenBudgets;
 
 namespace EnvoyGovern.ExtAuthz.Access;
 
@@ -28,6 +29,9 @@ internal sealed class CompiledDocument
     public required CompiledRule[] Rules { get; init; }
 
     public required CompiledQuota[] Quotas { get; init; }
+
+    /// <summary>Token budgets ExtProc counts; refused here once used up.</summary>
+    public CompiledTokenBudget[] TokenBudgets { get; init; } = [];
 
     public bool Governs(string host)
     {

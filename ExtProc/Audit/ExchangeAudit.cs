@@ -92,13 +92,35 @@ public sealed class ExchangeAudit(AuditRecorder recorder)
 
     private static void WriteGenAi(Utf8JsonWriter writer, InspectionContext context, ExchangeFacts facts)
     {
-        if (facts.Model is null && context.InputTokens is null && context.OutputTokens is null)
+        var genAi = context.GenAi;
+        var model = facts.Model ?? genAi.RequestModel;
+        if (model is null && genAi.MaxTokens is null && genAi.ResponseModel is null && genAi.ResponseId is null && genAi.Operation is null
+            && context.InputTokens is null && context.OutputTokens is null)
         {
             return;
         }
 
         writer.WriteStartObject("gen_ai");
-        EcsFields.WriteInObject(writer, "request", "model", facts.Model);
+        EcsFields.WriteInObject(writer, "operation", "name", genAi.Operation);
+        if (model is not null || genAi.MaxTokens is not null)
+        {
+            writer.WriteStartObject("request");
+            EcsFields.WriteIfSet(writer, "model", model);
+            if (genAi.MaxTokens is { } cap)
+            {
+                writer.WriteNumber("max_tokens", cap);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        if (genAi.ResponseModel is not null || genAi.ResponseId is not null)
+        {
+            writer.WriteStartObject("response");
+            EcsFields.WriteIfSet(writer, "id", genAi.ResponseId);
+            EcsFields.WriteIfSet(writer, "model", genAi.ResponseModel);
+            writer.WriteEndObject();
+        }
 
         if (context.InputTokens is not null || context.OutputTokens is not null)
         {

@@ -2,7 +2,6 @@ using System.Globalization;
 using Envoy.Config.Core.V3;
 using EnvoyGovern.ExtProc.Inspection;
 using EnvoyGovern.Governance.Canary;
-using EnvoyGovern.Governance.Envoy;
 
 namespace EnvoyGovern.ExtProc.Canary;
 
@@ -23,13 +22,13 @@ internal sealed class CanaryOutcomeInspector(ICanaryStore store, TimeProvider ti
     {
         if (direction == HttpDirection.Request)
         {
-            if (Find(headers, CanaryHeaders.Cluster) is { } cluster && Find(headers, ModelHeader) is { } model)
+            if (headers.Find(CanaryHeaders.Cluster) is { } cluster && headers.Find(ModelHeader) is { } model)
             {
                 context.Items[StateKey] = new Pending(model, cluster, time.GetTimestamp());
             }
         }
         else if (context.Items.TryGetValue(StateKey, out var state) && state is Pending pending
-            && int.TryParse(Find(headers, ":status"), NumberStyles.None, CultureInfo.InvariantCulture, out var status))
+            && int.TryParse(headers.Find(":status"), NumberStyles.None, CultureInfo.InvariantCulture, out var status))
         {
             context.Items.Remove(StateKey);
             var outcome = new CanaryOutcome(status, time.GetElapsedTime(pending.Started), context.Findings.Count > 0);
@@ -44,19 +43,6 @@ internal sealed class CanaryOutcomeInspector(ICanaryStore store, TimeProvider ti
 
     public ValueTask<InspectionVerdict> OnTrailersAsync(InspectionContext context, HttpDirection direction, HeaderMap trailers, CancellationToken cancellationToken) =>
         ValueTask.FromResult(InspectionVerdict.Continue);
-
-    private static string? Find(HeaderMap headers, string name)
-    {
-        foreach (var header in headers.Headers)
-        {
-            if (header.Key == name)
-            {
-                return header.Text();
-            }
-        }
-
-        return null;
-    }
 
     private sealed record Pending(string Model, string Cluster, long Started);
 }

@@ -3,7 +3,6 @@ using System.Text.Unicode;
 using Envoy.Config.Core.V3;
 using EnvoyGovern.ExtProc.Inspection;
 using EnvoyGovern.ExtProc.Inspection.Bodies;
-using EnvoyGovern.Governance.Envoy;
 using EnvoyGovern.Governance.Policy.Model;
 using EnvoyGovern.Governance.Policy.Runtime;
 
@@ -14,7 +13,7 @@ namespace EnvoyGovern.ExtProc.Content;
 /// admits a body for inspection only when some feature needs it and its type and encoding can be read
 /// (otherwise refuses it, or lets it pass with a finding, as the policy says), and refuses a request body
 /// that is not what it claims (invalid UTF-8, malformed or too deeply nested JSON) with a clear 400 before
-/// any feature reads it.
+/// any feature reads it. On response headers it applies the policy's response hygiene.
 /// </summary>
 internal sealed class ContentGateInspector(PolicyStore? policy = null) : IInspector
 {
@@ -28,13 +27,29 @@ internal sealed class ContentGateInspector(PolicyStore? policy = null) : IInspec
         ArgumentNullException.ThrowIfNull(headers);
         var exchange = ContentExchange.Of(context);
         if (direction == HttpDirection.Request && policy?.Current?.Get<ContentPolicy>() is { } content
-            && content.Select(Find(headers, ":authority") ?? string.Empty, Find(headers, ":path") ?? "/") is { } settings)
+            && content.Select(headers.Find(":authority") ?? string.Empty, headers.Find(":path") ?? "/") is { } settings)
         {
             exchange = new ContentExchange(settings);
             ContentExchange.Set(context, exchange);
         }
 
-        return ValueTask.FromResult(exchange is null ? InspectionVerdict.Continue : Admit(context, exchange, direction));
+        if (exchange is null)
+        {
+            return ValueTask.FromResult(InspectionVerdict.Continue);
+        }
+
+        var verdict = Admit(context, exchange, direction);
+        if (direction == HttpDirection.Response && verdict.Reject is null && exchange.Settings.ResponseHeaders is { } hygiene)
+        {
+            // Headers that leak internals go; governance headers come (removal first: an added one stays).
+            verdict = verdict with
+            {
+                RemoveHeaders = [.. hygiene.Remove.Where(h => !hygiene.Add.ContainsKey(h))],
+                SetHeaders = [.. hygiene.Add],
+            };
+        }
+
+        return ValueTask.FromResult(verdict);
     }
 
     public ValueTask<InspectionVerdict> OnBodyAsync(InspectionContext context, HttpDirection direction, ReadOnlyMemory<byte> chunk, bool endOfBody, CancellationToken cancellationToken)
@@ -136,27 +151,5 @@ internal sealed class ContentGateInspector(PolicyStore? policy = null) : IInspec
     }
 
     private static InspectionVerdict Reject(InspectionContext context, int status, string reason, string rule, string message) =>
-        ContentReplies.Refuse(context, status, reason, new Finding
-        {
-            Inspector = InspectorName,
-            RuleId = rule,
-            Message = message,
-            Category = "content",
-            Direction = HttpDirection.Request,
-            Location = "body",
-            Blocking = true,
-        });
-
-    private static string? Find(HeaderMap headers, string name)
-    {
-        foreach (var header in headers.Headers)
-        {
-            if (header.Key == name)
-            {
-                return header.Text();
-            }
-        }
-
-        return null;
-    }
+        ContentReplies.RefuseRequest(context, InspectorName, "content", status, reason, rule, message);
 }

@@ -1,17 +1,33 @@
+using EnvoyGovern.ExtProc.GenAi;
 using EnvoyGovern.ExtProc.Inspection;
 using EnvoyGovern.ExtProc.Pii;
 using EnvoyGovern.Governance.Policy;
 using EnvoyGovern.Governance.Policy.Loading;
 using EnvoyGovern.Governance.Policy.Model;
 using EnvoyGovern.Governance.Policy.Runtime;
+using EnvoyGovern.Governance.TokenBudgets;
 
 namespace EnvoyGovern.ExtProc.Content;
 
 /// <summary>The content inspection that applies to one request: the document's <c>inspection</c> section, compiled.</summary>
-internal sealed record ContentSettings(string Document, long MaxBodyBytes, UnknownContentAction UnknownContentTypes, PiiSettings? Pii)
+internal sealed record ContentSettings(string Document, long MaxBodyBytes, UnknownContentAction UnknownContentTypes, PiiSettings? Pii, PromptInjectionSpec? PromptInjection)
 {
+    /// <summary>Model governance and usage reading; null when off.</summary>
+    public ModelSettings? Models { get; init; }
+
+    /// <summary>Response hygiene; null when off.</summary>
+    public ResponseHeadersSpec? ResponseHeaders { get; init; }
+
+    /// <summary>The document's token budgets: the tokens of every answer count against them.</summary>
+    public IReadOnlyList<CompiledTokenBudget> TokenBudgets { get; init; } = [];
+
+    /// <summary>True when answers are read for their token usage.</summary>
+    public bool ReadsUsage => Models is not null || TokenBudgets.Count > 0;
+
     /// <summary>True when some feature reads this direction's body.</summary>
-    public bool NeedsBody(HttpDirection direction) => Pii?.Inspects(direction) == true;
+    public bool NeedsBody(HttpDirection direction) => direction == HttpDirection.Request
+        ? Pii?.Requests == true || Models is not null || PromptInjection is not null
+        : Pii?.Responses == true || ReadsUsage;
 }
 
 /// <summary>
@@ -43,16 +59,25 @@ internal sealed class ContentPolicyCompiler : IPolicyCompiler
     {
         var documents = HostSections.Compile(policy, loaded =>
         {
-            if (loaded.Document.Spec.Inspection is not { } inspection)
+            var spec = loaded.Document.Spec;
+            if (spec.Inspection is null && spec.TokenBudgets.Count == 0)
             {
                 return null;
             }
 
+            // Token budgets alone still need the answers' usage: defaults for everything else.
+            var inspection = spec.Inspection ?? new InspectionSpec();
             var settings = new ContentSettings(
                 loaded.Document.Metadata.Name,
                 inspection.MaxBodyBytes,
                 inspection.UnknownContentTypes,
-                inspection.Pii is { } pii ? new PiiSettings(pii) : null);
+                inspection.Pii is { } pii ? new PiiSettings(pii) : null,
+                inspection.PromptInjection)
+            {
+                Models = inspection.Models is { } models ? new ModelSettings(models) : null,
+                ResponseHeaders = inspection.ResponseHeaders,
+                TokenBudgets = [.. spec.TokenBudgets.Select(b => new CompiledTokenBudget(b))],
+            };
             return new ContentPolicy.Document([.. inspection.Paths.Select(p => new Glob(p, ignoreCase: false))], settings);
         });
         return documents.IsEmpty ? ContentPolicy.None : new ContentPolicy(documents);

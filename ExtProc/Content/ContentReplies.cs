@@ -9,6 +9,22 @@ namespace EnvoyGovern.ExtProc.Content;
 /// </summary>
 internal static class ContentReplies
 {
+    /// <summary>Refuses a request for something in its body, with a blocking finding of <paramref name="inspector"/>.</summary>
+    public static InspectionVerdict RefuseRequest(InspectionContext context, string inspector, string category, int status, string reason, string rule, string message) =>
+        Refuse(context, status, reason, BodyFinding(inspector, category, rule, message, blocking: true));
+
+    /// <summary>A finding about the request body.</summary>
+    public static Finding BodyFinding(string inspector, string category, string rule, string message, bool blocking) => new()
+    {
+        Inspector = inspector,
+        RuleId = rule,
+        Message = message,
+        Category = category,
+        Direction = HttpDirection.Request,
+        Location = "body",
+        Blocking = blocking,
+    };
+
     public static InspectionVerdict Refuse(InspectionContext context, int status, string reason, Finding finding, string? clientMessage = null)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -63,6 +63,28 @@ public sealed class InspectionContext
         Response.Pipeline?.Dispose();
     }
 
+    /// <summary>What model governance read from the request and its answer (audit <c>gen_ai.*</c>).</summary>
+    public GenAiFacts GenAi { get; } = new();
+
     /// <summary>Per-exchange state that inspectors share (for example an inspector's body buffer).</summary>
     public IDictionary<string, object> Items => _items ??= new Dictionary<string, object>(StringComparer.Ordinal);
+}
+
+/// <summary>The model call of an exchange as governance read it, for the audit record's <c>gen_ai.*</c> fields.</summary>
+public sealed class GenAiFacts
+{
+    /// <summary>The request body's <c>model</c> (<c>gen_ai.request.model</c> when ExtAuthz named none).</summary>
+    public string? RequestModel { get; set; }
+
+    /// <summary>The token cap the upstream received (<c>gen_ai.request.max_tokens</c>).</summary>
+    public long? MaxTokens { get; set; }
+
+    /// <summary><c>chat</c>, <c>text_completion</c>, <c>embeddings</c> (<c>gen_ai.operation.name</c>).</summary>
+    public string? Operation { get; set; }
+
+    /// <summary>The answer's <c>model</c> (<c>gen_ai.response.model</c>).</summary>
+    public string? ResponseModel { get; set; }
+
+    /// <summary>The answer's <c>id</c> (<c>gen_ai.response.id</c>).</summary>
+    public string? ResponseId { get; set; }
 }

@@ -29,13 +29,20 @@ public sealed record InspectionVerdict
     /// <summary>On request headers or body: headers that choose the route changed, so Envoy must route again.</summary>
     public bool ClearRouteCache { get; init; }
 
+    /// <summary>
+    /// Dynamic metadata for Envoy (later filters, access logs), keyed by namespace at the top level; the
+    /// filter must list the namespace in <c>metadata_options.receiving_namespaces.untyped</c>.
+    /// </summary>
+    public Google.Protobuf.WellKnownTypes.Struct? DynamicMetadata { get; init; }
+
     /// <summary>Creates a rejection.</summary>
     public static InspectionVerdict Rejected(int httpStatus, string reason, string? body = null) =>
         new() { Reject = new ImmediateReply(httpStatus, reason, body) };
 
     /// <summary>True when nothing is to be changed.</summary>
     public bool IsPassThrough =>
-        Reject is null && SetHeaders.Count == 0 && RemoveHeaders.Count == 0 && ReplaceBody is null && BodyMode is null && !ClearRouteCache;
+        Reject is null && SetHeaders.Count == 0 && RemoveHeaders.Count == 0 && ReplaceBody is null && BodyMode is null && !ClearRouteCache
+        && DynamicMetadata is null;
 }
 
 /// <summary>A reply Envoy sends to the client instead of going on.</summary>

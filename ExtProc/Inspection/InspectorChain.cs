@@ -154,7 +154,35 @@ public sealed class InspectorChain(IEnumerable<IInspector> inspectors)
             ReplaceBody = next.ReplaceBody ?? sofar.ReplaceBody,
             BodyMode = StrongerMode(sofar.BodyMode, next.BodyMode),
             ClearRouteCache = sofar.ClearRouteCache || next.ClearRouteCache,
+            DynamicMetadata = MergeMetadata(sofar.DynamicMetadata, next.DynamicMetadata),
         };
+    }
+
+    // Namespaces of both; for a namespace both set, the later inspector's fields win.
+    private static Google.Protobuf.WellKnownTypes.Struct? MergeMetadata(Google.Protobuf.WellKnownTypes.Struct? a, Google.Protobuf.WellKnownTypes.Struct? b)
+    {
+        if (a is null || b is null)
+        {
+            return a ?? b;
+        }
+
+        var merged = a.Clone();
+        foreach (var (name, value) in b.Fields)
+        {
+            if (merged.Fields.TryGetValue(name, out var existing) && existing.StructValue is { } fields && value.StructValue is { } more)
+            {
+                foreach (var (key, field) in more.Fields)
+                {
+                    fields.Fields[key] = field;
+                }
+            }
+            else
+            {
+                merged.Fields[name] = value;
+            }
+        }
+
+        return merged;
     }
 
     // When two inspectors ask for the body in different modes, the one that sees more wins:

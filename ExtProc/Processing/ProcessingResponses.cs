@@ -32,8 +32,8 @@ internal static class ProcessingResponses
 
         var common = Common(direction, verdict);
         var result = direction == HttpDirection.Request
-            ? new ProcessingResponse { RequestHeaders = new HeadersResponse { Response = common } }
-            : new ProcessingResponse { ResponseHeaders = new HeadersResponse { Response = common } };
+            ? new ProcessingResponse { RequestHeaders = new HeadersResponse { Response = common }, DynamicMetadata = verdict.DynamicMetadata }
+            : new ProcessingResponse { ResponseHeaders = new HeadersResponse { Response = common }, DynamicMetadata = verdict.DynamicMetadata };
         if (verdict.BodyMode is { } mode)
         {
             var target = direction == HttpDirection.Request ? request : response;
@@ -75,8 +75,8 @@ internal static class ProcessingResponses
         }
 
         return direction == HttpDirection.Request
-            ? new ProcessingResponse { RequestBody = new BodyResponse { Response = common } }
-            : new ProcessingResponse { ResponseBody = new BodyResponse { Response = common } };
+            ? new ProcessingResponse { RequestBody = new BodyResponse { Response = common }, DynamicMetadata = verdict.DynamicMetadata }
+            : new ProcessingResponse { ResponseBody = new BodyResponse { Response = common }, DynamicMetadata = verdict.DynamicMetadata };
     }
 
     public static ProcessingResponse Trailers(HttpDirection direction, InspectionVerdict verdict)
@@ -88,8 +88,8 @@ internal static class ProcessingResponses
 
         var trailers = new TrailersResponse { HeaderMutation = Mutation(verdict) };
         return direction == HttpDirection.Request
-            ? new ProcessingResponse { RequestTrailers = trailers }
-            : new ProcessingResponse { ResponseTrailers = trailers };
+            ? new ProcessingResponse { RequestTrailers = trailers, DynamicMetadata = verdict.DynamicMetadata }
+            : new ProcessingResponse { ResponseTrailers = trailers, DynamicMetadata = verdict.DynamicMetadata };
     }
 
     public static ProcessingResponse Immediate(ImmediateReply reply, string exchangeId)

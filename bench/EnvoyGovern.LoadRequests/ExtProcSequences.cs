@@ -24,7 +24,7 @@ internal static class ExtProcSequences
 
     /// <summary>Request headers of a request without a body (end_of_stream), with no body mode.</summary>
     public static IMessage[] HeadersOnly() =>
-        [WithConfig(Headers(Requests.ChatHeaders("x-api-key", "demo-key-acme", contentLength: null), endOfStream: true), BodySendMode.None)];
+        [WithConfig(Headers(Authorized(contentLength: null), endOfStream: true), BodySendMode.None)];
 
     /// <summary>Request headers, then the whole JSON body of <paramref name="bytes"/> bytes in one buffered message.</summary>
     public static IMessage[] BufferedBody(int bytes)
@@ -32,10 +32,15 @@ internal static class ExtProcSequences
         var body = ChatBody(bytes);
         return
         [
-            WithConfig(Headers(Requests.ChatHeaders("x-api-key", "demo-key-acme", body.Length), endOfStream: false), BodySendMode.Buffered),
+            WithConfig(Headers(Authorized(body.Length), endOfStream: false), BodySendMode.Buffered),
             new ProcessingRequest { RequestBody = new HttpBody { Body = ByteString.CopyFrom(body), EndOfStream = true } },
         ];
     }
+
+    // ext_proc runs after ext_authz: the request carries the identity ExtAuthz established for the demo
+    // key (the sample policy's model governance reads the tenant).
+    private static List<KeyValuePair<string, string>> Authorized(int? contentLength) =>
+        [.. Requests.ChatHeaders("x-api-key", "demo-key-acme", contentLength), new("x-governance-tenant", "acme"), new("x-governance-model", "gpt-4o")];
 
     /// <summary>A chat completion request of exactly <paramref name="bytes"/> bytes: the user message is prose cut to fit.</summary>
     public static byte[] ChatBody(int bytes)

@@ -7,6 +7,7 @@ using EnvoyGovern.ExtAuthz.Quotas;
 using EnvoyGovern.Governance.Decisions;
 using EnvoyGovern.Governance.Policy.Loading;
 using EnvoyGovern.Governance.Policy.Runtime;
+using EnvoyGovern.Governance.TokenBudgets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -62,7 +63,10 @@ internal sealed class PolicyHarness : IDisposable
     }
 
     /// <summary>A pipeline with its own quota buckets: one per test file, so files do not drain each other.</summary>
-    public DecisionPipeline CreatePipeline(IQuotaStore quotas) => new([new AccessStep(Store, quotas, Clock, Halts)]);
+    public DecisionPipeline CreatePipeline(IQuotaStore quotas) => new([new AccessStep(Store, quotas, Clock, Halts, Budgets)]);
+
+    /// <summary>Token counts: none, as for tenants that used no tokens yet.</summary>
+    public InMemoryTokenBudgetStore Budgets => field ??= new InMemoryTokenBudgetStore(Clock);
 
     public InMemoryQuotaStore CreateQuotaStore() => new(Clock);
 

@@ -53,6 +53,35 @@ internal sealed record TestExpectation
     public IReadOnlyList<KeyValuePair<string, string?>> Headers { get; init; } = [];
 }
 
+/// <summary>An upstream response for an ExtProc test: what the model API answers.</summary>
+internal sealed record TestResponse
+{
+    public int Status { get; init; } = 200;
+
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
+    public string? Body { get; init; }
+}
+
+/// <summary>What an ExtProc test expects beyond the decision: the bodies as forwarded, and findings.</summary>
+internal sealed record InspectionExpectation
+{
+    /// <summary>The request body the upstream receives; null is not checked.</summary>
+    public string? RequestBody { get; init; }
+
+    /// <summary>The response body the client receives; null is not checked.</summary>
+    public string? ResponseBody { get; init; }
+
+    /// <summary>Rule ids the audit record must list (<c>pii.email</c>, <c>pi.override</c>).</summary>
+    public IReadOnlyList<string> Findings { get; init; } = [];
+}
+
+/// <summary>
+/// The ExtProc part of a test (<c>service: extproc</c>): the exchange goes through the inspectors as
+/// Envoy's ext_proc filter sends it in BUFFERED mode, with the upstream's <see cref="Response"/>.
+/// </summary>
+internal sealed record InspectionTest(TestResponse? Response, InspectionExpectation Expect);
+
 /// <summary>One test of a test file.</summary>
 /// <param name="Name">Unique within the file; printed in PASS/FAIL lines.</param>
 /// <param name="File">Test file name, for messages.</param>
@@ -61,4 +90,5 @@ internal sealed record TestExpectation
 /// <param name="Expect">The expected decision.</param>
 /// <param name="Time">A fixed clock for this test; null runs on the system clock.</param>
 /// <param name="Repeat">How often the request is sent; the expectation applies to the last answer (quota bursts).</param>
-internal sealed record PolicyTestCase(string Name, string File, int Line, TestRequest Request, TestExpectation Expect, DateTimeOffset? Time, int Repeat);
+/// <param name="Inspection">Set for an ExtProc test; null for an ExtAuthz decision.</param>
+internal sealed record PolicyTestCase(string Name, string File, int Line, TestRequest Request, TestExpectation Expect, DateTimeOffset? Time, int Repeat, InspectionTest? Inspection = null);

@@ -33,6 +33,7 @@ internal static class PolicyTestRunner
         }
 
         int passed = 0, failed = 0;
+        InspectionHarness? inspection = null;
         foreach (var file in files)
         {
             var name = Path.Combine(directory, TestsFolder, Path.GetFileName(file));
@@ -54,7 +55,16 @@ internal static class PolicyTestRunner
             var pipeline = harness.CreatePipeline(harness.CreateQuotaStore());
             foreach (var test in tests)
             {
-                var differences = await RunTestAsync(harness, pipeline, test, cancellationToken);
+                if (test.Inspection is not null && inspection is null)
+                {
+                    // Compiled once, only when some file has ExtProc tests.
+                    inspection = InspectionHarness.Load(directory, harness.Clock, out var inspectionErrors)
+                        ?? throw new InvalidOperationException(string.Join("; ", inspectionErrors));
+                }
+
+                var differences = test.Inspection is { } inspect
+                    ? await RunInspectionAsync(inspection!, harness.Clock, test, inspect, cancellationToken)
+                    : await RunTestAsync(harness, pipeline, test, cancellationToken);
                 await output.WriteLineAsync(differences.Count == 0 ? $"PASS {test.Name}" : $"FAIL {test.Name}: {string.Join("; ", differences)}");
                 if (differences.Count == 0)
                 {
@@ -67,8 +77,31 @@ internal static class PolicyTestRunner
             }
         }
 
+        inspection?.Dispose();
         await output.WriteLineAsync($"{passed} passed, {failed} failed");
         return failed == 0 ? CommandLine.Ok : PolicyCommand.Invalid;
+    }
+
+    private static async Task<IReadOnlyList<string>> RunInspectionAsync(InspectionHarness harness, TestClock clock, PolicyTestCase test, InspectionTest inspect, CancellationToken cancellationToken)
+    {
+        var outcome = await harness.RunAsync(test.Request, inspect.Response, test.Time ?? clock.GetUtcNow(), cancellationToken);
+        var differences = new List<string>(ExpectationMatcher.Differences(test.Expect, outcome.Decision));
+        if (inspect.Expect.RequestBody is { } request && request != outcome.RequestBody)
+        {
+            differences.Add($"expected the upstream to receive {request}, got {outcome.RequestBody ?? "no body"}");
+        }
+
+        if (inspect.Expect.ResponseBody is { } response && response != outcome.ResponseBody)
+        {
+            differences.Add($"expected the client to receive {response}, got {outcome.ResponseBody ?? "no body"}");
+        }
+
+        foreach (var rule in inspect.Expect.Findings.Where(r => !outcome.Findings.Contains(r, StringComparer.Ordinal)))
+        {
+            differences.Add($"expected a finding {rule}, got [{string.Join(", ", outcome.Findings.Distinct(StringComparer.Ordinal))}]");
+        }
+
+        return differences;
     }
 
     private static async Task<IReadOnlyList<string>> RunTestAsync(PolicyHarness harness, DecisionPipeline pipeline, PolicyTestCase test, CancellationToken cancellationToken)

@@ -32,7 +32,7 @@ internal static class TestFileReader
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var node in sequence)
         {
-            var fields = yaml.Mapping(node, "a test", "name", "request", "expect", "time", "repeat");
+            var fields = yaml.Mapping(node, "a test", "name", "service", "request", "response", "expect", "time", "repeat");
             var name = yaml.RequiredText(fields, "name", "a test", node);
             var what = name is null ? "a test" : $"test '{name}'";
             if (name is not null && !names.Add(name))
@@ -40,13 +40,28 @@ internal static class TestFileReader
                 yaml.Error(node, $"{what}: the name is used twice in this file");
             }
 
+            var service = yaml.OptionalText(fields, "service", what) ?? "extauthz";
+            if (service is not ("extauthz" or "extproc"))
+            {
+                yaml.Error(fields["service"], $"{what} 'service' must be extauthz (the decision, the default) or extproc (the inspectors), not '{service}'");
+            }
+
+            var extproc = service == "extproc";
+            if (!extproc && fields.TryGetValue("response", out var response))
+            {
+                yaml.Error(response, $"{what}: 'response' is for ExtProc tests (service: extproc)");
+            }
+
             var request = Required(yaml, fields, "request", what, node, n => ReadRequest(yaml, n, what));
-            var expect = Required(yaml, fields, "expect", what, node, n => ReadExpectation(yaml, n, what));
+            var expect = Required(yaml, fields, "expect", what, node, n => ReadExpectation(yaml, n, what, extproc));
             var time = ReadTime(yaml, fields, what);
             var repeat = yaml.Integer(fields, "repeat", what, 1, 10_000) ?? 1;
+            var inspection = extproc && expect is not null
+                ? new InspectionTest(fields.TryGetValue("response", out var answer) ? ReadResponse(yaml, answer, what) : null, ReadInspectionExpectation(yaml, fields["expect"], what))
+                : null;
             if (name is not null && request is not null && expect is not null)
             {
-                tests.Add(new PolicyTestCase(name, file, (int)node.Start.Line, request, expect, time, repeat));
+                tests.Add(new PolicyTestCase(name, file, (int)node.Start.Line, request, expect, time, repeat, inspection));
             }
         }
 
@@ -134,10 +149,12 @@ internal static class TestFileReader
         };
     }
 
-    private static TestExpectation? ReadExpectation(YamlFields yaml, YamlNode node, string owner)
+    private static TestExpectation? ReadExpectation(YamlFields yaml, YamlNode node, string owner, bool extproc = false)
     {
         var what = $"{owner}: expect";
-        var fields = yaml.Mapping(node, what, "decision", "status", "reason", "headers");
+        var fields = extproc
+            ? yaml.Mapping(node, what, "decision", "status", "reason", "headers", "requestBody", "responseBody", "findings")
+            : yaml.Mapping(node, what, "decision", "status", "reason", "headers");
         var decision = yaml.RequiredText(fields, "decision", what, node);
         if (decision is not null and not "allow" and not "deny")
         {
@@ -151,6 +168,44 @@ internal static class TestFileReader
             Status = yaml.Integer(fields, "status", what, 100, 599),
             Reason = yaml.OptionalText(fields, "reason", what),
             Headers = [.. yaml.Map(fields, "headers", what, allowNull: true).Select(h => new KeyValuePair<string, string?>(h.Key.ToLowerInvariant(), h.Value))],
+        };
+    }
+
+    private static TestResponse ReadResponse(YamlFields yaml, YamlNode node, string owner)
+    {
+        var what = $"{owner}: response";
+        var fields = yaml.Mapping(node, what, "status", "headers", "body");
+        return new TestResponse
+        {
+            Status = yaml.Integer(fields, "status", what, 100, 599) ?? 200,
+            Headers = [.. yaml.Map(fields, "headers", what).Select(h => new KeyValuePair<string, string>(h.Key.ToLowerInvariant(), h.Value ?? ""))],
+            Body = yaml.OptionalText(fields, "body", what),
+        };
+    }
+
+    // The ExtProc-only members of an expectation (the mapping was checked by ReadExpectation).
+    private static InspectionExpectation ReadInspectionExpectation(YamlFields yaml, YamlNode node, string owner)
+    {
+        var what = $"{owner}: expect";
+        var fields = ((YamlMappingNode)node).Children.ToDictionary(c => ((YamlScalarNode)c.Key).Value ?? "", c => c.Value, StringComparer.Ordinal);
+        var findings = new List<string>();
+        if (fields.TryGetValue("findings", out var list))
+        {
+            if (list is YamlSequenceNode sequence)
+            {
+                findings.AddRange(sequence.Select(item => yaml.Text(item, $"{what} findings") ?? ""));
+            }
+            else
+            {
+                yaml.Error(list, $"{what} 'findings' must be a list of rule ids such as [pii.email]");
+            }
+        }
+
+        return new InspectionExpectation
+        {
+            RequestBody = yaml.OptionalText(fields, "requestBody", what),
+            ResponseBody = yaml.OptionalText(fields, "responseBody", what),
+            Findings = findings,
         };
     }
 

@@ -21,6 +21,7 @@ internal static class DocumentValidation
         Models(spec.Models, sink);
         Tls(spec.Tls, sink);
         Quotas(spec.Quotas, sink);
+        TokenBudgets(spec.TokenBudgets, sink);
         Rules(spec.Rules, sink);
         WafValidation.Check(spec.Waf, sink);
         InspectionValidation.Check(spec.Inspection, sink);
@@ -116,6 +117,32 @@ internal static class DocumentValidation
             }
 
             MatchValidation.Check(quota.When, $"/spec/quotas/{i}/when", sink);
+        }
+    }
+
+    private static void TokenBudgets(IReadOnlyList<TokenBudgetSpec> budgets, ErrorSink sink)
+    {
+        for (var i = 0; i < budgets.Count; i++)
+        {
+            var budget = budgets[i];
+            var at = $"/spec/tokenBudgets/{i}";
+            if (budget.Tokens < 1)
+            {
+                sink.Add($"{at}/tokens", "a budget needs at least 1 token");
+            }
+
+            if (!Durations.TryParse(budget.Window, out var window) || window < TimeSpan.FromMinutes(1) || window > TimeSpan.FromDays(366))
+            {
+                sink.Add($"{at}/window", $"'{budget.Window}' is not a usable window: {Durations.Expected}, from 1m to 8784h");
+            }
+
+            foreach (var (tenant, tokens) in budget.Tenants)
+            {
+                if (tokens < 0)
+                {
+                    sink.Add($"{at}/tenants/{tenant}", "a tenant's budget cannot be negative (0 refuses every request)");
+                }
+            }
         }
     }
 

@@ -25,6 +25,79 @@ internal static class InspectionValidation
         }
 
         Pii(inspection.Pii, sink);
+        Models(inspection.Models, sink);
+        ResponseHeaders(inspection.ResponseHeaders, sink);
+        if (inspection.PromptInjection is { } injection)
+        {
+            if (injection.FlagAt is < 1 or > 100)
+            {
+                sink.Add($"{At}/promptInjection/flagAt", $"{injection.FlagAt} is not a score; scores run from 1 to 100");
+            }
+
+            if (injection.BlockAt is { } block && (block > 100 || block < injection.FlagAt))
+            {
+                sink.Add($"{At}/promptInjection/blockAt", $"{block} must be a score from flagAt ({injection.FlagAt}) to 100; leave it out to flag only");
+            }
+        }
+    }
+
+    private static void Models(ModelGovernanceSpec? models, ErrorSink sink)
+    {
+        if (models is null)
+        {
+            return;
+        }
+
+        if (models.Tenants.Count == 0)
+        {
+            sink.Add($"{At}/models/tenants", "list at least one entry (tenants: ['*'] for everyone); without one no tenant may call a model");
+        }
+
+        for (var i = 0; i < models.Tenants.Count; i++)
+        {
+            var entry = models.Tenants[i];
+            var at = $"{At}/models/tenants/{i}";
+            if (entry.Tenants.Count == 0)
+            {
+                sink.Add($"{at}/tenants", "list at least one tenant, or '*'");
+            }
+
+            MatchValidation.NonEmpty(entry.Tenants, $"{at}/tenants", sink);
+            MatchValidation.NonEmpty(entry.Models, $"{at}/models", sink);
+            if (entry.MaxTokens is < 1)
+            {
+                sink.Add($"{at}/maxTokens", $"{entry.MaxTokens} is not a cap; use 1 or more, or leave it out for none");
+            }
+        }
+    }
+
+    private static void ResponseHeaders(ResponseHeadersSpec? headers, ErrorSink sink)
+    {
+        if (headers is null)
+        {
+            return;
+        }
+
+        for (var i = 0; i < headers.Remove.Count; i++)
+        {
+            var name = headers.Remove[i];
+            if (!IsLowerCaseHeader(name))
+            {
+                sink.Add($"{At}/responseHeaders/remove/{i}", $"'{name}' cannot be removed: use a lower-case header name (not a pseudo-header)");
+            }
+        }
+
+        foreach (var (name, value) in headers.Add)
+        {
+            if (!IsLowerCaseHeader(name) || name.StartsWith("x-envoy-", StringComparison.Ordinal))
+            {
+                sink.Add($"{At}/responseHeaders/add/{name}", $"'{name}' cannot be set: use a lower-case header name (not a pseudo-header, not x-envoy-*, which Envoy ignores)");
+            }
+            else if (value.Any(c => c is '\r' or '\n' or '\0'))
+            {
+                sink.Add($"{At}/responseHeaders/add/{name}", "a header value may not contain CR, LF or NUL");
+            }
+        }
     }
 
     private static void Pii(PiiSpec? pii, ErrorSink sink)
@@ -83,6 +156,9 @@ internal static class InspectionValidation
             sink.Add($"{at}/mask", "the mask may not contain control characters");
         }
     }
+
+    private static bool IsLowerCaseHeader(string name) =>
+        Envoy.HeaderRules.IsValidName(name) && !name.StartsWith(':') && !name.Any(char.IsUpper);
 
     private static bool IsSnakeCase(string name) =>
         name.Length is > 0 and <= 64 && name[0] is >= 'a' and <= 'z'

@@ -8,6 +8,7 @@ internal static class SetValidation
         var names = new Unique("policy name");
         var rules = new Unique("rule name");
         var quotas = new Unique("quota name");
+        var budgets = new Unique("token budget name");
         var keyIds = new Unique("API key id");
         var keyHashes = new Unique("API key hash");
         var models = new Unique("model name");
@@ -24,6 +25,11 @@ internal static class SetValidation
             for (var i = 0; i < doc.Spec.Quotas.Count; i++)
             {
                 quotas.Add(doc.Spec.Quotas[i].Name, $"/spec/quotas/{i}/name", loaded, sink);
+            }
+
+            for (var i = 0; i < doc.Spec.TokenBudgets.Count; i++)
+            {
+                budgets.Add(doc.Spec.TokenBudgets[i].Name, $"/spec/tokenBudgets/{i}/name", loaded, sink);
             }
 
             for (var s = 0; s < doc.Spec.Identity.Count; s++)

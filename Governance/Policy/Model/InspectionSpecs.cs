@@ -27,6 +27,78 @@ public sealed record InspectionSpec
 
     /// <summary>Personal data detection and redaction; off when absent.</summary>
     public PiiSpec? Pii { get; init; }
+
+    /// <summary>Prompt-injection scoring of caller-supplied text; off when absent.</summary>
+    public PromptInjectionSpec? PromptInjection { get; init; }
+
+    /// <summary>Which models each tenant may call and with how many tokens; also reads token usage from answers. Off when absent.</summary>
+    public ModelGovernanceSpec? Models { get; init; }
+
+    /// <summary>Headers removed from and added to every response of the document's hosts and paths.</summary>
+    public ResponseHeadersSpec? ResponseHeaders { get; init; }
+}
+
+/// <summary>What happens to a request asking for more tokens than its tenant's cap.</summary>
+public enum TokenCapAction
+{
+    /// <summary>The cap is written into the body in place of the larger number.</summary>
+    Rewrite = 0,
+
+    /// <summary>The request is refused (403 <c>max_tokens_over_cap</c>).</summary>
+    Deny = 1,
+}
+
+/// <summary>
+/// Model governance of OpenAI-compatible requests, per tenant (the <c>x-governance-tenant</c> ExtAuthz
+/// sets): the models allowed and the token cap. A request without a cap gets the tenant's written in.
+/// Token usage is read from every answer (JSON <c>usage</c>, the last events of a stream) into the audit
+/// record and Envoy's dynamic metadata (namespace <c>envoygovern.genai</c>).
+/// </summary>
+public sealed record ModelGovernanceSpec
+{
+    /// <summary>Over the cap: rewrite (default) or deny.</summary>
+    public TokenCapAction OverCap { get; init; }
+
+    /// <summary>Per tenant, first match wins; a tenant no entry matches may call no model.</summary>
+    public IReadOnlyList<TenantModelsSpec> Tenants { get; init; } = [];
+}
+
+/// <summary>The models and token cap of some tenants.</summary>
+public sealed record TenantModelsSpec
+{
+    /// <summary>Tenant names; <c>*</c> matches every tenant (and a request without one).</summary>
+    public required IReadOnlyList<string> Tenants { get; init; }
+
+    /// <summary>Model names as the body's <c>model</c> says them (<c>*</c> matches any run of characters); empty allows every model.</summary>
+    public IReadOnlyList<string> Models { get; init; } = [];
+
+    /// <summary>The most output tokens one request may ask for; absent, no cap.</summary>
+    public long? MaxTokens { get; init; }
+}
+
+/// <summary>Response hygiene: headers that leak internals go, governance headers come.</summary>
+public sealed record ResponseHeadersSpec
+{
+    /// <summary>Header names to remove, such as <c>server</c> and <c>x-powered-by</c>.</summary>
+    public IReadOnlyList<string> Remove { get; init; } = [];
+
+    /// <summary>Headers to set (replacing any the upstream sent).</summary>
+    public IReadOnlyDictionary<string, string> Add { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>
+/// Prompt-injection checks of what callers send (user and tool messages, prompts, inputs): each text
+/// gets a score from 0 to 100 (instruction overrides 70, role spoofing 60, hidden tag text 60, prompt
+/// leaks 40, jailbreak phrases 40, persona switches 20, invisible characters 20, encoded payloads 20,
+/// summed and capped).
+/// </summary>
+public sealed record PromptInjectionSpec
+{
+    /// <summary>From this score the request is flagged: a finding, and the score in <c>x-governance-prompt-injection-score</c> to the upstream.</summary>
+    public int FlagAt { get; init; } = 30;
+
+    /// <summary>From this score the request is refused with 403; absent, nothing is refused.</summary>
+    public int? BlockAt { get; init; }
 }
 
 /// <summary>What to do with a personal data entity found in a body.</summary>

@@ -56,6 +56,9 @@ public sealed record PolicySpec
     /// <summary>Rate limits.</summary>
     public IReadOnlyList<QuotaSpec> Quotas { get; init; } = [];
 
+    /// <summary>Model tokens per tenant and window: counted by ExtProc, enforced by ExtAuthz.</summary>
+    public IReadOnlyList<TokenBudgetSpec> TokenBudgets { get; init; } = [];
+
     /// <summary>Allow and deny rules: deny overrides allow, and no matching allow means deny.</summary>
     public IReadOnlyList<RuleSpec> Rules { get; init; } = [];
 

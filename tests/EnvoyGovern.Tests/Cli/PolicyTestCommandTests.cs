@@ -48,6 +48,7 @@ public sealed class PolicyTestCommandTests
         using var policy = PolicyCommandRun.CopySamplePolicy();
         File.Delete(Path.Combine(policy.Path, "tests", "quota.yaml"));
         File.Delete(Path.Combine(policy.Path, "tests", "canary.yaml"));
+        File.Delete(Path.Combine(policy.Path, "tests", "inspection.yaml"));
         PolicyCommandRun.WriteTests(policy, "api-example.yaml", OneTest.Replace("demo-key-acme", "not-a-key", StringComparison.Ordinal).Replace("TENANT", "acme", StringComparison.Ordinal));
 
         var run = await PolicyCommandRun.RunAsync("test", policy.Path);

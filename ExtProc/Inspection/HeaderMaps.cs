@@ -1,0 +1,23 @@
+using Envoy.Config.Core.V3;
+using EnvoyGovern.Governance.Envoy;
+
+namespace EnvoyGovern.ExtProc.Inspection;
+
+/// <summary>Looks up headers in what Envoy sent.</summary>
+public static class HeaderMaps
+{
+    /// <summary>The value of the first header named <paramref name="name"/> (lower-case, as Envoy sends names), or null.</summary>
+    public static string? Find(this HeaderMap headers, string name)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        foreach (var header in headers.Headers)
+        {
+            if (header.Key == name)
+            {
+                return header.Text();
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,86 @@
+using System.Text;
+
+namespace EnvoyGovern.ExtProc.PromptInjection;
+
+/// <summary>
+/// Base64 and hex runs in caller text that decode to readable text: instructions smuggled past a reader
+/// (and past phrase rules) in an encoding the model decodes on request. Bounded: at most
+/// <see cref="MaxPayloads"/> runs of at most <see cref="MaxRun"/> characters are decoded.
+/// </summary>
+internal static class EncodedPayloads
+{
+    public const int MaxPayloads = 16;
+    public const int MaxRun = 16 * 1024;
+    private const int MinBase64 = 24;
+    private const int MinHex = 32;
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+
+    public static IEnumerable<(int Offset, string Text)> Decode(string text)
+    {
+        var found = 0;
+        var i = 0;
+        while (i < text.Length && found < MaxPayloads)
+        {
+            if (!IsBase64(text[i]))
+            {
+                i++;
+                continue;
+            }
+
+            var start = i;
+            while (i < text.Length && IsBase64(text[i]))
+            {
+                i++;
+            }
+
+            var end = i;
+            while (i < text.Length && text[i] == '=' && i - end < 2)
+            {
+                i++;
+            }
+
+            var run = text.AsSpan(start, Math.Min(i - start, MaxRun));
+            if (Decoded(run) is { } decoded)
+            {
+                found++;
+                yield return (start, decoded);
+            }
+        }
+    }
+
+    private static string? Decoded(ReadOnlySpan<char> run)
+    {
+        var digitsOnly = run.IndexOfAnyExcept(HexDigits) < 0;
+        if (digitsOnly && run.Length >= MinHex && run.Length % 2 == 0)
+        {
+            return Readable(Convert.FromHexString(run));
+        }
+
+        if (run.Length < MinBase64 || digitsOnly)
+        {
+            return null;
+        }
+
+        // Unpadded and URL-safe base64 are common in prompts; both decode here.
+        var standard = run.ToString().Replace('-', '+').Replace('_', '/');
+        var padded = standard.Length % 4 == 0 ? standard : standard + new string('=', 4 - (standard.Length % 4));
+        var bytes = new byte[padded.Length];
+        return Convert.TryFromBase64String(padded, bytes, out var written) ? Readable(bytes.AsSpan(0, written)) : null;
+    }
+
+    // Mostly printable UTF-8 with some spaces: text, not a hash, key or image.
+    private static string? Readable(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length < 12 || !System.Text.Unicode.Utf8.IsValid(bytes))
+        {
+            return null;
+        }
+
+        var text = Encoding.UTF8.GetString(bytes);
+        var printable = text.Count(c => !char.IsControl(c) || c is '\n' or '\r' or '\t');
+        var spaces = text.Count(c => c == ' ');
+        return printable >= text.Length * 0.95 && spaces >= text.Length / 20 ? text : null;
+    }
+
+    private static bool IsBase64(char c) => c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '+' or '/' or '-' or '_';
+}

@@ -1,0 +1,160 @@
+using System.Collections.Frozen;
+
+namespace EnvoyGovern.ExtProc.PromptInjection;
+
+/// <summary>
+/// Phrases by words near each other rather than fixed strings, so "ignore all of the previous
+/// instructions" and "disregard your earlier guidelines" are one rule. Weak objects (rules, context,
+/// everything) count only with a word that points back at the conversation (previous, above, your),
+/// so "forget the rules of chess" does not.
+/// </summary>
+internal static class PhraseRules
+{
+    private const int Window = 6;
+
+    private static readonly FrozenSet<string> OverrideVerbs = Set(
+        "ignore ignoring ignores disregard disregarding forget override overrule bypass skip neglect abandon overlook discard drop "
+        + "ignoriere ignorieren vergiss vergessen ignorez ignore oubliez oublie ignora ignorar olvida olvides");
+
+    private static readonly FrozenSet<string> StrongObjects = Set(
+        "instructions instruction prompt prompts directions directives directive guidelines guideline programming guardrails "
+        + "anweisungen anweisung befehle consignes instrucciones indicaciones");
+
+    private static readonly FrozenSet<string> WeakObjects = Set(
+        "rules rule context messages constraints restrictions policies policy everything text regeln règles reglas");
+
+    private static readonly FrozenSet<string> AnyQualifier = Set(
+        "previous prior above earlier preceding all any your system initial original existing every these those other "
+        + "vorherigen vorigen alle deine obigen précédentes toutes vos anteriores todas tus");
+
+    private static readonly FrozenSet<string> BackQualifier = Set(
+        "previous prior above earlier preceding your system initial original vorherigen obigen deine précédentes anteriores");
+
+    private static readonly FrozenSet<string> LeakVerbs = Set(
+        "reveal show print display repeat output tell give leak dump expose list write share disclose provide recite");
+
+    private static readonly FrozenSet<string> LeakTargets = Set("instructions prompt rules guidelines system message");
+
+    private static readonly string[][] JailbreakPhrases =
+    [
+        ["do", "anything", "now"], ["developer", "mode"], ["jailbreak"], ["jailbroken"], ["no", "restrictions"],
+        ["without", "restrictions"], ["without", "any", "restrictions"], ["unfiltered"], ["uncensored"], ["no", "limitations"],
+        ["without", "limitations"], ["no", "ethical"], ["no", "guidelines"], ["evil", "mode"], ["god", "mode"], ["dan", "mode"],
+    ];
+
+    private static readonly string[][] PersonaPhrases =
+    [
+        ["you", "are", "now"], ["from", "now", "on", "you"], ["pretend", "to", "be"], ["pretend", "you", "are"],
+        ["roleplay", "as"], ["act", "as", "if", "you"], ["you", "will", "now", "act"], ["new", "persona"],
+    ];
+
+    /// <summary>"ignore all previous instructions", "disregard everything above", "vergiss alle vorherigen Anweisungen".</summary>
+    public static void Override(List<Word> words, List<InjectionSignal> signals, int offset, string prefix)
+    {
+        for (var i = 0; i < words.Count; i++)
+        {
+            if (!OverrideVerbs.Contains(words[i].Text))
+            {
+                continue;
+            }
+
+            for (var j = i + 1; j < words.Count && j <= i + Window; j++)
+            {
+                var strong = StrongObjects.Contains(words[j].Text);
+                if (!strong && !WeakObjects.Contains(words[j].Text))
+                {
+                    continue;
+                }
+
+                var qualifiers = strong ? AnyQualifier : BackQualifier;
+                if (Any(words, i + 1, Math.Min(words.Count, j + 3), qualifiers))
+                {
+                    signals.Add(new("pi.override", PromptInjectionDetector.Override, $"{prefix}instruction override ('{words[i].Text} … {words[j].Text}')", offset + words[i].Offset));
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>"reveal your system prompt", "repeat the words above", "what are your instructions".</summary>
+    public static void Leak(List<Word> words, List<InjectionSignal> signals, int offset, string prefix)
+    {
+        for (var i = 0; i < words.Count; i++)
+        {
+            var verb = LeakVerbs.Contains(words[i].Text);
+            var question = words[i].Text == "what" && i + 2 < words.Count && words[i + 1].Text is "is" or "are" or "were" && words[i + 2].Text == "your";
+            if (!verb && !question)
+            {
+                continue;
+            }
+
+            for (var j = i + 1; j + 1 < words.Count && j <= i + Window; j++)
+            {
+                var (a, b) = (words[j].Text, words[j + 1].Text);
+                if ((a is "system" or "initial" or "hidden" or "original" && b is "prompt" or "message" or "instructions")
+                    || (a == "your" && LeakTargets.Contains(b))
+                    || (b == "above" && a is "words" or "text" or "everything" or "instructions" or "messages"))
+                {
+                    signals.Add(new("pi.prompt_leak", PromptInjectionDetector.PromptLeak, $"{prefix}asks for the system prompt ('{words[i].Text} … {a} {b}')", offset + words[i].Offset));
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Jailbreak vocabulary ("developer mode", "do anything now", "no restrictions") and persona switches ("you are now").</summary>
+    public static void Jailbreak(List<Word> words, List<InjectionSignal> signals, int offset, string prefix)
+    {
+        if (FindPhrase(words, JailbreakPhrases) is { } jailbreak)
+        {
+            signals.Add(new("pi.jailbreak", PromptInjectionDetector.Jailbreak, $"{prefix}jailbreak phrase", offset + jailbreak));
+        }
+
+        if (FindPhrase(words, PersonaPhrases) is { } persona)
+        {
+            signals.Add(new("pi.persona", PromptInjectionDetector.Persona, $"{prefix}persona switch", offset + persona));
+        }
+    }
+
+    private static int? FindPhrase(List<Word> words, string[][] phrases)
+    {
+        for (var i = 0; i < words.Count; i++)
+        {
+            foreach (var phrase in phrases)
+            {
+                if (i + phrase.Length > words.Count || words[i].Text != phrase[0])
+                {
+                    continue;
+                }
+
+                var k = 1;
+                while (k < phrase.Length && words[i + k].Text == phrase[k])
+                {
+                    k++;
+                }
+
+                if (k == phrase.Length)
+                {
+                    return words[i].Offset;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static bool Any(List<Word> words, int from, int to, FrozenSet<string> set)
+    {
+        for (var k = from; k < to; k++)
+        {
+            if (set.Contains(words[k].Text))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static FrozenSet<string> Set(string words) => words.Split(' ').ToFrozenSet(StringComparer.Ordinal);
+}
