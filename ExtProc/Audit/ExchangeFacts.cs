@@ -83,7 +83,7 @@ public sealed class ExchangeFacts(IReadOnlyList<string> allowedHeaders)
     public bool WasCutShort { get; private set; }
 
     /// <summary>Allow-listed request headers.</summary>
-    public IReadOnlyDictionary<string, string> Headers => (IReadOnlyDictionary<string, string>?)_copied ?? new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Headers => (IReadOnlyDictionary<string, string>?)_copied ?? System.Collections.Frozen.FrozenDictionary<string, string>.Empty;
 
     /// <summary>Takes what the record needs from request or response headers.</summary>
     public void Observe(HttpDirection direction, HeaderMap? headers)
