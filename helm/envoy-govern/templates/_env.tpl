@@ -74,6 +74,21 @@ Environment of a workload's container: Kestrel endpoints per listener, then the 
 - name: Canary__Redis__FlushInterval
   value: {{ $v.canary.redis.flushInterval | quote }}
 {{- end }}
+- name: TokenBudgets__Store
+  value: {{ $v.tokenBudgets.store | quote }}
+- name: TokenBudgets__MaxEntries
+  value: {{ int64 $v.tokenBudgets.memory.maxEntries | quote }}
+{{- if eq $v.tokenBudgets.store "Redis" }}
+- name: TokenBudgets__Redis__Configuration
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.tokenBudgets.redis.existingSecret }}
+      key: {{ $v.tokenBudgets.redis.secretKey }}
+- name: TokenBudgets__Redis__Timeout
+  value: {{ $v.tokenBudgets.redis.timeout | quote }}
+- name: TokenBudgets__Redis__KeyPrefix
+  value: {{ $v.tokenBudgets.redis.keyPrefix | quote }}
+{{- end }}
 {{- if has "extproc" .workload.serves }}
 {{- if $v.waf.crs.volume }}
 - name: Waf__CrsDirectory

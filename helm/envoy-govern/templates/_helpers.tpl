@@ -135,6 +135,9 @@ first admin port is scraped (the second would count every series twice).
 {{- if and (eq .Values.canary.store "Redis") (not .Values.canary.redis.existingSecret) -}}
 {{- fail "canary.store Redis needs canary.redis.existingSecret (the connection string may hold a password)" -}}
 {{- end -}}
+{{- if and (eq .Values.tokenBudgets.store "Redis") (not .Values.tokenBudgets.redis.existingSecret) -}}
+{{- fail "tokenBudgets.store Redis needs tokenBudgets.redis.existingSecret (the connection string may hold a password)" -}}
+{{- end -}}
 {{- if and (eq .Values.audit.sink "Elasticsearch") (not .Values.audit.elasticsearch.url) -}}
 {{- fail "audit.sink Elasticsearch needs audit.elasticsearch.url" -}}
 {{- end -}}

@@ -39,6 +39,23 @@ public sealed class ChartBehaviourTests
     }
 
     [HelmFact]
+    public void Template_SeparateWithRedisTokenBudgets_BothServicesShareTheStoreFromTheSecret()
+    {
+        // ExtProc counts the tokens and ExtAuthz refuses on them: both must point at the same store.
+        var servers = ChartRender.Manifests("separate-full-values.yaml").OfKind("Deployment").Select(d => d.Containers().First()).ToList();
+
+        Assert.Equal(2, servers.Count);
+        Assert.All(servers, container =>
+        {
+            Assert.Equal("Redis", container.EnvValue("TokenBudgets__Store"));
+            var configuration = container["env"]!.AsArray().Single(e => (string?)e!["name"] == "TokenBudgets__Redis__Configuration")!;
+            Assert.Null(configuration["value"]);
+            Assert.Equal("envoy-govern-redis", (string?)configuration["valueFrom"]!["secretKeyRef"]!["name"]);
+        });
+        Assert.Equal("Memory", ChartRender.Manifests("default").OfKind("Deployment").Single().Containers().First().EnvValue("TokenBudgets__Store"));
+    }
+
+    [HelmFact]
     public void Template_ServiceAccount_GetsNoKubernetesApiRights()
     {
         var manifests = ChartRender.Manifests("separate-full-values.yaml");

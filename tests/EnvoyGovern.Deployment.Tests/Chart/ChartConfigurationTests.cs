@@ -25,6 +25,7 @@ public sealed class ChartConfigurationTests
         ["Quotas"] = [typeof(ExtAuthz.Quotas.QuotaOptions)],
         ["Waf"] = [typeof(ExtProc.Waf.Inspection.WafOptions)],
         ["Canary"] = [typeof(Governance.Canary.CanaryOptions)],
+        ["TokenBudgets"] = [typeof(Governance.TokenBudgets.TokenBudgetOptions)],
     };
 
     private static readonly string[] _kestrelEndpointSettings =

@@ -33,6 +33,7 @@ public sealed class ChartLintTests
     [InlineData("replicaCount=2", "additional properties 'replicaCount' not allowed")]
     [InlineData("audit.sink=Kafka", "/audit/sink")]
     [InlineData("quotas.store=Postgres", "/quotas/store")]
+    [InlineData("tokenBudgets.store=Postgres", "/tokenBudgets/store")]
     [InlineData("hosting.drainDelay=5s", "/hosting/drainDelay")]
     [InlineData("image.pullPolicy=Sometimes", "/image/pullPolicy")]
     [InlineData("podSecurityContext.runAsUser=0", "/podSecurityContext/runAsUser")]
@@ -46,6 +47,7 @@ public sealed class ChartLintTests
     [InlineData("quotas.store=Redis", "quotas.redis.existingSecret")]
     [InlineData("tls.enabled=true", "tls.existingSecret")]
     [InlineData("canary.store=Redis", "canary.redis.existingSecret")]
+    [InlineData("tokenBudgets.store=Redis", "tokenBudgets.redis.existingSecret")]
     [InlineData("mode=separate,audit.sink=Elasticsearch", "audit.elasticsearch.url")]
     [InlineData("policy.existingConfigMap=gitops-policy,policy.restartOnChange=true", "cannot hash policy.existingConfigMap")]
     public void Template_ValuesThatCannotWorkTogether_FailWithReason(string set, string expected) => AssertRefused(set, expected);

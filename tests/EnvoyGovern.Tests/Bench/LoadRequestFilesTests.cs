@@ -89,9 +89,10 @@ public sealed class LoadRequestFilesTests : IDisposable
     [Fact]
     public async Task Verify_ExtProcFilesAgainstExtProc_EveryMessageContinuedWithGrpcOk()
     {
-        // A cold WAF on a busy test host can exceed its 150 ms evaluation budget (waf_limit): the files are the subject here.
+        // A cold WAF on a busy test host can exceed its 150 ms evaluation budget or a regex its 100 ms (both waf_limit):
+        // the files are the subject here.
         await using var service = await RunningService.StartExtProcAsync(settings:
-            [$"--Policy:Directory={Path.Combine(_directory, LoadWorkload.SamplePolicyDirectory)}", "--Waf:EvaluationTimeout=00:00:30"]);
+            [$"--Policy:Directory={Path.Combine(_directory, LoadWorkload.SamplePolicyDirectory)}", "--Waf:EvaluationTimeout=00:00:30", "--Waf:RegexTimeout=00:00:10"]);
 
         Assert.Empty(await VerifyAsync(service, LoadWorkload.ExtProcHeaders));
         Assert.Empty(await VerifyAsync(service, LoadWorkload.ExtProcBody));

@@ -85,14 +85,31 @@ public sealed class PromptInjectionDetectorTests
     }
 
     [Fact]
-    public void Score_LargeAdversarialText_Linear()
+    public void Score_LargeAdversarialText_TimeGrowsLinearly()
     {
-        var text = string.Concat(Enumerable.Repeat("ignore ignore ignore previous ", 50_000)) + new string('A', 200_000);
-        var watch = System.Diagnostics.Stopwatch.StartNew();
+        // Quadratic work would take 16 times as long for 4 times the text; linear about 4. The best of three runs
+        // each keeps a busy test host from deciding, and the absolute bound catches a hang.
+        var small = MinimumTime(Adversarial(12_500));
+        var large = MinimumTime(Adversarial(50_000));
 
-        PromptInjectionDetector.Score(text);
+        Assert.True(large < small * 9, $"{small} for 1/4 of the text, {large} for all of it");
+        Assert.True(large < TimeSpan.FromSeconds(30), large.ToString());
 
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), watch.Elapsed.ToString());
+        static string Adversarial(int repeats) =>
+            string.Concat(Enumerable.Repeat("ignore ignore ignore previous ", repeats)) + new string('A', repeats * 4);
+
+        static TimeSpan MinimumTime(string text)
+        {
+            var best = TimeSpan.MaxValue;
+            for (var run = 0; run < 3; run++)
+            {
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                PromptInjectionDetector.Score(text);
+                best = watch.Elapsed < best ? watch.Elapsed : best;
+            }
+
+            return best;
+        }
     }
 
     // Unicode tag characters: invisible, yet readable by a model.
