@@ -14,6 +14,13 @@ public sealed class ExchangeAudit(AuditRecorder recorder)
 {
     private const string Provider = "extproc";
 
+    // Read only by the record writer: one instance each instead of arrays per record.
+    private static readonly string[] Web = ["web"];
+    private static readonly string[] WebIntrusion = ["web", "intrusion_detection"];
+    private static readonly string[] AccessAllowed = ["access", "allowed"];
+    private static readonly string[] AccessDenied = ["access", "denied"];
+    private static readonly string[] AccessError = ["access", "error"];
+
     /// <summary>Headers the facts may copy (the configured allow-list).</summary>
     public IReadOnlyList<string> AllowedHeaders => recorder.Headers;
 
@@ -29,16 +36,16 @@ public sealed class ExchangeAudit(AuditRecorder recorder)
     {
         var (context, facts) = (s.Context, s.Facts);
         var findings = context.Findings;
-        var (outcome, type) = s.End switch
+        var (outcome, types) = s.End switch
         {
-            ExchangeEnd.Completed => ("success", "allowed"),
-            ExchangeEnd.Rejected => ("failure", "denied"),
-            _ => ("unknown", "error"),
+            ExchangeEnd.Completed => ("success", AccessAllowed),
+            ExchangeEnd.Rejected => ("failure", AccessDenied),
+            _ => ("unknown", AccessError),
         };
         EcsFields.WriteEvent(writer, new AuditEvent(context.ExchangeId, "event", "http-inspection", outcome)
         {
-            Categories = findings.Count > 0 ? ["web", "intrusion_detection"] : ["web"],
-            Types = ["access", type],
+            Categories = findings.Count > 0 ? WebIntrusion : Web,
+            Types = types,
             Reason = facts.RejectReason ?? Reason(s.End),
             Start = context.StartedAt,
             DurationNanoseconds = EcsFields.Nanoseconds(context.StartedAt, s.Now),

@@ -83,7 +83,7 @@ public sealed class ExchangeFacts(IReadOnlyList<string> allowedHeaders)
     public bool WasCutShort { get; private set; }
 
     /// <summary>Allow-listed request headers.</summary>
-    public IReadOnlyDictionary<string, string> Headers => (IReadOnlyDictionary<string, string>?)_copied ?? new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Headers => (IReadOnlyDictionary<string, string>?)_copied ?? System.Collections.Frozen.FrozenDictionary<string, string>.Empty;
 
     /// <summary>Takes what the record needs from request or response headers.</summary>
     public void Observe(HttpDirection direction, HeaderMap? headers)
@@ -93,12 +93,13 @@ public sealed class ExchangeFacts(IReadOnlyList<string> allowedHeaders)
             return;
         }
 
+        // A value is decoded only when the record keeps it: most headers (accept, content-type, credentials)
+        // are not, and each decoded value is a string per header per exchange.
         foreach (var header in headers.Headers)
         {
-            var value = header.Text();
             if (direction == HttpDirection.Response)
             {
-                if (header.Key == ":status" && int.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var status))
+                if (header.Key == ":status" && int.TryParse(header.Text(), System.Globalization.CultureInfo.InvariantCulture, out var status))
                 {
                     Status = status;
                 }
@@ -106,7 +107,7 @@ public sealed class ExchangeFacts(IReadOnlyList<string> allowedHeaders)
                 continue;
             }
 
-            ObserveRequest(header.Key, value);
+            ObserveRequest(header);
         }
     }
 
@@ -126,48 +127,50 @@ public sealed class ExchangeFacts(IReadOnlyList<string> allowedHeaders)
         RejectReason = reply.Reason;
     }
 
-    private void ObserveRequest(string name, string value)
+    private void ObserveRequest(HeaderValue header)
     {
+        var name = header.Key;
+        string? value = null;
         switch (name)
         {
             case ":method":
-                Method = value;
+                Method = value = header.Text();
                 break;
             case ":path":
-                Path = value;
+                Path = value = header.Text();
                 break;
             case ":authority":
-                Authority = value;
+                Authority = value = header.Text();
                 break;
             case ":scheme":
-                Scheme = value;
+                Scheme = value = header.Text();
                 break;
             case "traceparent":
-                Traceparent = value;
+                Traceparent = value = header.Text();
                 break;
             case "x-request-id":
-                RequestId = value;
+                RequestId = value = header.Text();
                 break;
             case "user-agent":
-                UserAgent = value;
+                UserAgent = value = header.Text();
                 break;
             case "x-governance-tenant":
-                Tenant = value;
+                Tenant = value = header.Text();
                 break;
             case "x-governance-subject":
-                Subject = value;
+                Subject = value = header.Text();
                 break;
             case "x-governance-model":
-                Model = value;
+                Model = value = header.Text();
                 break;
             case "x-governance-decision-id":
-                DecisionId = value;
+                DecisionId = value = header.Text();
                 break;
             case "x-governance-policy-version":
-                PolicyVersion = value;
+                PolicyVersion = value = header.Text();
                 break;
             case "x-governance-cluster":
-                CanaryCluster = value;
+                CanaryCluster = value = header.Text();
                 break;
         }
 
@@ -175,7 +178,7 @@ public sealed class ExchangeFacts(IReadOnlyList<string> allowedHeaders)
         {
             if (allowedHeaders[i] == name)
             {
-                (_copied ??= new Dictionary<string, string>(StringComparer.Ordinal))[name] = value;
+                (_copied ??= new Dictionary<string, string>(StringComparer.Ordinal))[name] = value ??= header.Text();
             }
         }
     }

@@ -18,8 +18,18 @@ internal static class Confusables
     public static string Fold(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+
+        // ASCII has no look-alike to fold (every mapping starts above U+007F): lower case is all there is.
+        // Most prompts are ASCII, and this is one vectorized pass instead of a lookup per character.
+        var firstNonAscii = text.AsSpan().IndexOfAnyExceptInRange('\0', '\u007F');
+        if (firstNonAscii < 0)
+        {
+            return text.ToLowerInvariant();
+        }
+
         var folded = new StringBuilder(text.Length);
-        for (var i = 0; i < text.Length; i++)
+        folded.Append(text, 0, firstNonAscii);
+        for (var i = firstNonAscii; i < text.Length; i++)
         {
             var c = text[i];
             if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))

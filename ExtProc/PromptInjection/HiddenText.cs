@@ -25,7 +25,16 @@ internal static class HiddenText
         var invisible = 0;
         var invisibleAt = -1;
         var bidiOverride = false;
-        for (var i = 0; i < text.Length; i++)
+
+        // Every invisible character and every surrogate lies at U+00AD or above: text below it (ASCII,
+        // Latin-1) is visible as it is, found by one vectorized search.
+        var first = text.AsSpan().IndexOfAnyExceptInRange('\0', '\u00AC');
+        if (first < 0)
+        {
+            return (text, new HiddenPart(string.Empty, -1), new InvisibleCharacters(0, false, -1));
+        }
+
+        for (var i = first; i < text.Length; i++)
         {
             var c = text[i];
             if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))

@@ -48,18 +48,34 @@ internal static class PhraseRules
         ["roleplay", "as"], ["act", "as", "if", "you"], ["you", "will", "now", "act"], ["new", "persona"],
     ];
 
+    // Every word a rule below compares: Words.Split keeps only these (see Word). A word a rule reads must be here.
+    private static readonly FrozenSet<string> Vocabulary = OverrideVerbs
+        .Concat(StrongObjects).Concat(WeakObjects).Concat(AnyQualifier).Concat(BackQualifier).Concat(LeakVerbs).Concat(LeakTargets)
+        .Concat(JailbreakPhrases.SelectMany(p => p)).Concat(PersonaPhrases.SelectMany(p => p))
+        .Concat(["what", "is", "are", "were", "your", "system", "initial", "hidden", "original", "prompt", "message", "instructions",
+            "above", "words", "text", "everything", "messages"])
+        .ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>Looks words up without making a string of them.</summary>
+    public static FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> Known { get; } = Vocabulary.GetAlternateLookup<ReadOnlySpan<char>>();
+
     /// <summary>"ignore all previous instructions", "disregard everything above", "vergiss alle vorherigen Anweisungen".</summary>
     public static void Override(List<Word> words, List<InjectionSignal> signals, int offset, string prefix)
     {
         for (var i = 0; i < words.Count; i++)
         {
-            if (!OverrideVerbs.Contains(words[i].Text))
+            if (words[i].Text.Length == 0 || !OverrideVerbs.Contains(words[i].Text))
             {
                 continue;
             }
 
             for (var j = i + 1; j < words.Count && j <= i + Window; j++)
             {
+                if (words[j].Text.Length == 0)
+                {
+                    continue;
+                }
+
                 var strong = StrongObjects.Contains(words[j].Text);
                 if (!strong && !WeakObjects.Contains(words[j].Text))
                 {
@@ -81,6 +97,11 @@ internal static class PhraseRules
     {
         for (var i = 0; i < words.Count; i++)
         {
+            if (words[i].Text.Length == 0)
+            {
+                continue;
+            }
+
             var verb = LeakVerbs.Contains(words[i].Text);
             var question = words[i].Text == "what" && i + 2 < words.Count && words[i + 1].Text is "is" or "are" or "were" && words[i + 2].Text == "your";
             if (!verb && !question)
@@ -120,6 +141,11 @@ internal static class PhraseRules
     {
         for (var i = 0; i < words.Count; i++)
         {
+            if (words[i].Text.Length == 0)
+            {
+                continue;
+            }
+
             foreach (var phrase in phrases)
             {
                 if (i + phrase.Length > words.Count || words[i].Text != phrase[0])
@@ -147,7 +173,7 @@ internal static class PhraseRules
     {
         for (var k = from; k < to; k++)
         {
-            if (set.Contains(words[k].Text))
+            if (words[k].Text.Length > 0 && set.Contains(words[k].Text))
             {
                 return true;
             }

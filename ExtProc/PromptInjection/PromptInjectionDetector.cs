@@ -68,7 +68,7 @@ internal static class PromptInjectionDetector
 
     private static void Phrases(string folded, List<InjectionSignal> signals, int offset, string prefix)
     {
-        var words = Words.Split(folded);
+        var words = Words.Split(folded, PhraseRules.Known);
         PhraseRules.Override(words, signals, offset, prefix);
         PhraseRules.Leak(words, signals, offset, prefix);
         PhraseRules.Jailbreak(words, signals, offset, prefix);

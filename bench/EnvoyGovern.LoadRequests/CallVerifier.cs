@@ -58,7 +58,7 @@ internal static class CallVerifier
         var received = GrpcFrames.Decode(answer);
         return call.Api == CallApi.Check
             ? CheckProblems(call, received, baseline)
-            : ExtProcProblems([.. sent.Select(ProcessingRequest.Parser.ParseFrom)], [.. received.Select(ProcessingResponse.Parser.ParseFrom)]);
+            : ExtProcProblems(call, [.. sent.Select(ProcessingRequest.Parser.ParseFrom)], [.. received.Select(ProcessingResponse.Parser.ParseFrom)], baseline);
     }
 
     private static List<string> CheckProblems(LoadCall call, List<byte[]> received, bool baseline)
@@ -94,7 +94,7 @@ internal static class CallVerifier
     }
 
     // One answer per message, of the message's kind; an immediate response means the exchange was rejected.
-    private static List<string> ExtProcProblems(List<ProcessingRequest> sent, List<ProcessingResponse> received)
+    private static List<string> ExtProcProblems(LoadCall call, List<ProcessingRequest> sent, List<ProcessingResponse> received, bool baseline)
     {
         var problems = new List<string>();
         if (received.FirstOrDefault(r => r.ResponseCase == ResponseKind.ImmediateResponse) is { } immediate)
@@ -117,7 +117,44 @@ internal static class CallVerifier
             }
         }
 
+        if (!baseline && call.ExpectInspection && problems.Count == 0)
+        {
+            problems.AddRange(InspectionProblems(sent, received));
+        }
+
         return problems;
+    }
+
+    // What shows that the sample policy's content inspection (api.example.com, /v1/*) ran, not only the WAF:
+    // prompt injection removes a client's copy of its score header from every request, and model governance
+    // names the model it read from the body in envoygovern.genai. PII redaction and the token cap leave this
+    // body as it is (no personal data, max_tokens under the cap), so an answer that changes it is wrong too.
+    private static IEnumerable<string> InspectionProblems(List<ProcessingRequest> sent, List<ProcessingResponse> received)
+    {
+        const string scoreHeader = "x-governance-prompt-injection-score";
+        if (received[0].RequestHeaders?.Response?.HeaderMutation?.RemoveHeaders.Contains(scoreHeader) != true)
+        {
+            yield return $"request headers answered without removing {scoreHeader}: prompt-injection inspection is off";
+        }
+
+        var bodyAt = sent.FindIndex(m => m.RequestCase == RequestKind.RequestBody);
+        if (bodyAt < 0)
+        {
+            yield break;
+        }
+
+        var answer = received[bodyAt];
+        var genAi = answer.DynamicMetadata?.Fields.TryGetValue("envoygovern.genai", out var value) == true ? value.StructValue : null;
+        var model = genAi?.Fields.TryGetValue("model", out var named) == true ? named.StringValue : null;
+        if (model != "gpt-4o")
+        {
+            yield return $"request body answered without envoygovern.genai model gpt-4o (got {model ?? "none"}): the body was not inspected";
+        }
+
+        if (answer.RequestBody.Response?.BodyMutation is not null)
+        {
+            yield return "request body answered with a body mutation: the body has nothing to redact or rewrite";
+        }
     }
 
     private static ResponseKind Expected(RequestKind kind) => kind switch

@@ -19,7 +19,12 @@ internal enum CallApi
 /// <param name="PolicyDirectory">Directory (beside the files) of the policy the service decides by.</param>
 /// <param name="ExpectedRule">For Check: the rule that must allow it.</param>
 /// <param name="ExpectCanaryChoice">For Check: the decision must include a canary choice (metadata <c>canary_reason</c>).</param>
-internal sealed record LoadCall(string Name, CallApi Api, string PolicyDirectory, string? ExpectedRule = null, bool ExpectCanaryChoice = false)
+/// <param name="ExpectInspection">
+/// For ext_proc: the content inspection the sample policy turns on for the request's host and path ran (see
+/// <see cref="CallVerifier"/>): prompt injection armed on the headers, and for a body, the body read by model
+/// governance and passed unchanged (no personal data to redact, the token cap not exceeded).
+/// </param>
+internal sealed record LoadCall(string Name, CallApi Api, string PolicyDirectory, string? ExpectedRule = null, bool ExpectCanaryChoice = false, bool ExpectInspection = false)
 {
     public string File => Name + ".bin";
 

@@ -21,8 +21,8 @@ internal sealed class LoadWorkload
 
     public static readonly LoadCall CheckSample = new("check-sample", CallApi.Check, SamplePolicyDirectory, ExpectedRule: "chat-stable-version");
     public static readonly LoadCall Check1000 = new("check-1000", CallApi.Check, GeneratedPolicyDirectory, GeneratedPolicy.MatchingRule(Rules), ExpectCanaryChoice: true);
-    public static readonly LoadCall ExtProcHeaders = new("extproc-headers", CallApi.ExtProc, SamplePolicyDirectory);
-    public static readonly LoadCall ExtProcBody = new("extproc-body-4k", CallApi.ExtProc, SamplePolicyDirectory);
+    public static readonly LoadCall ExtProcHeaders = new("extproc-headers", CallApi.ExtProc, SamplePolicyDirectory, ExpectInspection: true);
+    public static readonly LoadCall ExtProcBody = new("extproc-body-4k", CallApi.ExtProc, SamplePolicyDirectory, ExpectInspection: true);
 
     private LoadWorkload(Dictionary<LoadCall, IMessage[]> messages, Dictionary<string, List<(string Name, string Text)>> policies)
     {

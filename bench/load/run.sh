@@ -29,8 +29,9 @@ SCENARIOS=${SCENARIOS:-check-sample check-1000 extproc-headers extproc-body-4k e
 CRS_DIR=${CRS_DIR:-$ROOT/../shared/data/crs}
 AUDIT_STDOUT=${AUDIT_STDOUT:-/dev/null}
 OUT=${OUT:-/tmp/envoygovern-load-$(date +%Y%m%d-%H%M%S)}
-# PII inspection (issue 5): when it lands, put its settings here (e.g. "--Pii:Mode=redact") so that the
-# ext_proc body scenarios run with PII and WAF on, as the issue's target asks.
+# Extra ExtProc settings for the ext_proc scenarios. Content inspection needs none: the sample policy turns on
+# PII redaction, prompt-injection blocking and model governance for api.example.com /v1/*, the request's host
+# and path, and verify checks that they ran (prompt injection armed, the body read by model governance).
 EXTPROC_INSPECTION_ARGS=${EXTPROC_INSPECTION_ARGS:-}
 
 export DURATION WARMUP ROUNDS CLIENTS STREAMS

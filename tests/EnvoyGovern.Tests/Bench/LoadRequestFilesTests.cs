@@ -110,6 +110,19 @@ public sealed class LoadRequestFilesTests : IDisposable
     }
 
     [Fact]
+    public async Task Verify_ExtProcWithoutContentInspection_ReportsIt()
+    {
+        // Without a policy ExtProc answers every message with continue: the right kinds, but nothing inspected.
+        await using var service = await RunningService.StartExtProcAsync();
+
+        var headers = await VerifyAsync(service, LoadWorkload.ExtProcHeaders);
+        var body = await VerifyAsync(service, LoadWorkload.ExtProcBody);
+
+        Assert.Contains(headers, p => p.Contains("prompt-injection inspection is off", StringComparison.Ordinal));
+        Assert.Contains(body, p => p.Contains("the body was not inspected", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Verify_WrongService_ReportsTheGrpcStatus()
     {
         await using var service = await RunningService.StartExtAuthzAsync();
