@@ -38,7 +38,7 @@ internal static class Policies
         return store;
     }
 
-    public static AccessStep Step(PolicyStore store) => new(store, new InMemoryQuotaStore(TimeProvider.System), TimeProvider.System, new EnvoyGovern.Governance.Canary.CanaryHaltRegistry());
+    public static AccessStep Step(PolicyStore store) => new(store, new InMemoryQuotaStore(TimeProvider.System), TimeProvider.System, new EnvoyGovern.Governance.Canary.CanaryHaltRegistry(), new EnvoyGovern.Governance.TokenBudgets.InMemoryTokenBudgetStore(TimeProvider.System));
 
     public static DecisionPipeline Pipeline(params IDecisionStep[] steps) => new(steps);
 
