@@ -69,7 +69,7 @@ public sealed class RxPrefilterTests
         var prefilter = RxPrefilter.For("(?i:a)b");
 
         Assert.NotNull(prefilter);
-        Assert.False(new Regex("(?i:a)b", Options).IsMatch("aB"));
+        Assert.DoesNotMatch(new Regex("(?i:a)b", Options), "aB");
         Assert.True(prefilter.MayMatch("aB"));
     }
 
