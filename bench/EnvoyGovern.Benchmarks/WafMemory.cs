@@ -24,7 +24,8 @@ internal static class WafMemory
         var linear = rules.Regexes.Count(r => r.IsLinear);
         Console.WriteLine($"CRS load: {loaded.TotalMilliseconds:F0} ms, live heap +{(afterLoad - baseline) / 1048576.0:F1} MB");
         Console.WriteLine($"regex compilation: {compiled.TotalMilliseconds:F0} ms, live heap +{(afterCompile - afterLoad) / 1048576.0:F1} MB");
-        Console.WriteLine($"patterns: {rules.Regexes.Count} ({linear} non-backtracking, {rules.Regexes.Count - linear} compiled backtracking)");
+        Console.WriteLine($"patterns: {rules.Regexes.Count} ({linear} non-backtracking, {rules.Regexes.Count - linear} compiled backtracking), "
+            + $"{rules.Regexes.Count(r => r.Prefilter is not null)} with a literal prefilter");
         GC.KeepAlive(rules);
     }
 

@@ -226,12 +226,7 @@ internal sealed partial class WafTransaction
             return cached;
         }
 
-        var value = input;
-        foreach (var step in chain.Steps)
-        {
-            value = step(value);
-        }
-
+        var value = chain.Steps[^1](Transform(input, chain.Prefix));
         _scratch.Transforms[key] = value;
         return value;
     }

@@ -115,16 +115,24 @@ internal sealed partial class WafTransaction
         var owner = rule.Parent ?? rule;
         foreach (var (range, tag, target) in _removedTargets)
         {
-            if (range is { } r ? r.Contains(owner.Id) : owner.HasTag(tag!))
+            // The cheap variable comparison first: the tag comparison is what costs here.
+            if (ReadsVariable(rule, target.Variable) && (range is { } r ? r.Contains(owner.Id) : owner.HasTag(tag!)))
             {
-                // A loop, not a predicate: this runs for every rule of every request once a ctl fired.
-                foreach (var own in rule.Targets)
-                {
-                    if (own.Variable == target.Variable)
-                    {
-                        return true;
-                    }
-                }
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // A loop, not a predicate: this runs for every rule of every request once a ctl fired.
+    private static bool ReadsVariable(Rule rule, Variable variable)
+    {
+        foreach (var own in rule.Targets)
+        {
+            if (own.Variable == variable)
+            {
+                return true;
             }
         }
 
@@ -146,8 +154,7 @@ internal sealed partial class WafTransaction
             var owner = rule.Parent ?? rule;
             foreach (var (range, tag, target) in _removedTargets)
             {
-                var applies = range is { } r ? r.Contains(owner.Id) : owner.HasTag(tag!);
-                if (applies && target.Variable == variable && target.Selects(key))
+                if (target.Variable == variable && target.Selects(key) && (range is { } r ? r.Contains(owner.Id) : owner.HasTag(tag!)))
                 {
                     return true;
                 }

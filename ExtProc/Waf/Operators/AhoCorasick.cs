@@ -16,6 +16,15 @@ internal sealed class AhoCorasick
     // with a vectorized scan (most of a benign value starts no phrase) instead of a lookup per character.
     private readonly SearchValues<char> _starts;
 
+    // The hot part as a table: the shallowest nodes (breadth first, up to MaxRows) get a row with the next
+    // node for every phrase char, failure links already followed, so a benign value costs one array read per
+    // char instead of dictionary lookups along the failure chain. Deeper nodes keep the dictionaries.
+    private const int MaxRows = 1024;
+    private readonly byte[] _class = new byte[256];
+    private int _classes;
+    private int[] _row = [];
+    private int[] _table = [];
+
     public AhoCorasick(IEnumerable<string> phrases)
     {
         NewNode();
@@ -43,7 +52,8 @@ internal sealed class AhoCorasick
             PhraseCount++;
         }
 
-        BuildFailureLinks();
+        var order = BuildFailureLinks();
+        BuildTable(order);
         var starts = _next[0].Keys.ToList();
         starts.AddRange(starts.Where(char.IsAsciiLetterLower).Select(char.ToUpperInvariant).ToList());
         _starts = SearchValues.Create([.. starts]);
@@ -80,8 +90,35 @@ internal sealed class AhoCorasick
         return -1;
     }
 
-    // One lookup per node: follow the failure links until a node has the character, or the root has not.
     private int Step(int node, char c)
+    {
+        if (c > '\xFF')
+        {
+            return SlowStep(node, c);
+        }
+
+        var cls = _class[c];
+        if (cls == 0)
+        {
+            // No phrase has this char: every node goes back to the root.
+            return 0;
+        }
+
+        while (_row[node] < 0)
+        {
+            if (_next[node].TryGetValue(c, out var child))
+            {
+                return child;
+            }
+
+            node = _fail[node];
+        }
+
+        return _table[(_row[node] * _classes) + cls];
+    }
+
+    // One lookup per node: follow the failure links until a node has the character, or the root has not.
+    private int SlowStep(int node, char c)
     {
         while (true)
         {
@@ -109,8 +146,43 @@ internal sealed class AhoCorasick
         return _next.Count - 1;
     }
 
-    private void BuildFailureLinks()
+    // Numbers the phrase chars (class 0: in no phrase) and fills the rows of the first nodes in breadth-first
+    // order: a node's failure target is shallower, so its row (or its own failure chain) is complete by then.
+    private void BuildTable(List<int> order)
     {
+        var chars = new List<char>();
+        foreach (var next in _next)
+        {
+            foreach (var c in next.Keys)
+            {
+                if (c <= '\xFF' && _class[c] == 0)
+                {
+                    chars.Add(c);
+                    _class[c] = (byte)chars.Count;
+                }
+            }
+        }
+
+        _classes = chars.Count + 1;
+        _row = new int[_next.Count];
+        Array.Fill(_row, -1);
+        var rows = Math.Min(order.Count, MaxRows);
+        _table = new int[rows * _classes];
+        for (var r = 0; r < rows; r++)
+        {
+            var node = order[r];
+            foreach (var c in chars)
+            {
+                _table[(r * _classes) + _class[c]] = _next[node].TryGetValue(c, out var child) ? child : node == 0 ? 0 : Step(_fail[node], c);
+            }
+
+            _row[node] = r;
+        }
+    }
+
+    private List<int> BuildFailureLinks()
+    {
+        var order = new List<int> { 0 };
         var queue = new Queue<int>();
         foreach (var child in _next[0].Values)
         {
@@ -120,6 +192,7 @@ internal sealed class AhoCorasick
         while (queue.Count > 0)
         {
             var node = queue.Dequeue();
+            order.Add(node);
             foreach (var (c, child) in _next[node])
             {
                 var fallback = _fail[node];
@@ -138,5 +211,7 @@ internal sealed class AhoCorasick
                 queue.Enqueue(child);
             }
         }
+
+        return order;
     }
 }

@@ -32,6 +32,7 @@ internal sealed class RxOperator : WafOperator
             AppContext.SetData(AutomataLimitSwitch, 100_000);
         }
     }
+
     private readonly string _translated;
     private readonly TimeSpan _timeout;
     private volatile Regex _regex;
@@ -42,14 +43,23 @@ internal sealed class RxOperator : WafOperator
         _translated = PcreTranslator.Translate(pattern);
         _timeout = timeout;
         _regex = new Regex(_translated, Options, timeout);
+        Prefilter = RxPrefilter.For(_translated);
     }
+
+    /// <summary>
+    /// Test hook: when set, every value the prefilter rejects is also matched against the regex, and a value
+    /// the regex matches (a prefilter bug, which would hide an attack) is reported here.
+    /// </summary>
+    internal static Action<RxOperator, string>? PrefilterAudit { get; set; }
 
     public override string Name => "rx";
 
     public string Pattern { get; }
 
-    public bool IsCompiled { get; private set; }
+    /// <summary>The literals one of which every match contains, checked before the regex; null when unknown.</summary>
+    public RxPrefilter? Prefilter { get; }
 
+    public bool IsCompiled { get; private set; }
 
     /// <summary>
     /// Swaps in the linear engine where the pattern allows it, else the compiled backtracking engine;
@@ -87,6 +97,16 @@ internal sealed class RxOperator : WafOperator
 
     public override bool Evaluate(WafTransaction transaction, string input, bool capture)
     {
+        if (Prefilter is not null && !Prefilter.MayMatch(input))
+        {
+            if (PrefilterAudit is { } audit && _regex.IsMatch(input))
+            {
+                audit(this, input);
+            }
+
+            return false;
+        }
+
         if (!capture)
         {
             return _regex.IsMatch(input);

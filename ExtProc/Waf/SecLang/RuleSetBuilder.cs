@@ -294,13 +294,14 @@ internal sealed partial class RuleSetBuilder(TimeSpan regexTimeout)
             return chain;
         }
 
+        var prefix = Intern(names.GetRange(0, names.Count - 1));
         var steps = new Func<string, string>[names.Count];
         for (var i = 0; i < names.Count; i++)
         {
             Transforms.TryGet(names[i], out steps[i]);
         }
 
-        chain = new TransformChain(_chains.Count, [.. names], steps);
+        chain = new TransformChain(_chains.Count, [.. names], steps, prefix);
         _chains[key] = chain;
         return chain;
     }

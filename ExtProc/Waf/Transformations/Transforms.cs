@@ -46,19 +46,26 @@ internal static class Transforms
 /// <summary>
 /// A rule's transformation pipeline. Equal pipelines share one <see cref="Id"/> (assigned at load), so
 /// a transaction caches each value's result per pipeline and rules with the same <c>t:</c> list reuse it.
+/// A pipeline is its <see cref="Prefix"/> (all steps but the last, itself interned) plus the last step, so
+/// pipelines that start alike (the CRS's XSS rules add one step to a shared six-step decoding) reuse the
+/// cached result of the common part.
 /// </summary>
 internal sealed class TransformChain
 {
-    public static readonly TransformChain None = new(0, [], []);
+    public static readonly TransformChain None = new(0, [], [], null);
 
-    public TransformChain(int id, string[] names, Func<string, string>[] steps)
+    public TransformChain(int id, string[] names, Func<string, string>[] steps, TransformChain? prefix)
     {
         Id = id;
         Names = names;
         Steps = steps;
+        Prefix = prefix ?? this;
     }
 
     public int Id { get; }
+
+    /// <summary>The pipeline of all steps but the last (<see cref="None"/> for one step; itself for None).</summary>
+    public TransformChain Prefix { get; }
 
     public string[] Names { get; }
 

@@ -45,4 +45,24 @@ public sealed class AhoCorasickTests
             Assert.Equal(expectedEnd == int.MaxValue ? -1 : expectedEnd, foundAt < 0 ? -1 : foundAt + length);
         }
     }
+
+    [Fact]
+    public void Find_ManyPhrases_DeepNodesOutsideTheTableSameAsSearchingEachPhrase()
+    {
+        // Enough phrases that most nodes are deeper than the transition table's rows, plus a char above 0xFF.
+        var random = new Random(17);
+        const string alphabet = "abcAB\u0101";
+        var phrases = Enumerable.Range(0, 600)
+            .Select(_ => new string([.. Enumerable.Range(0, random.Next(3, 9)).Select(_ => alphabet[random.Next(alphabet.Length)])]))
+            .ToArray();
+        var search = new AhoCorasick(phrases);
+        for (var i = 0; i < 2_000; i++)
+        {
+            var text = new string([.. Enumerable.Range(0, random.Next(0, 40)).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+
+            var expectedEnd = phrases.Select(p => text.IndexOf(p, StringComparison.OrdinalIgnoreCase) is var at and >= 0 ? at + p.Length : int.MaxValue).Min();
+            var foundAt = search.Find(text, out var length);
+            Assert.Equal(expectedEnd == int.MaxValue ? -1 : expectedEnd, foundAt < 0 ? -1 : foundAt + length);
+        }
+    }
 }
