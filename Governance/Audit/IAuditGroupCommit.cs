@@ -16,7 +16,10 @@ public interface IAuditGroupCommit
 
     /// <summary>
     /// Writes the pending entries on this thread unless another thread is writing them (that writer, or a
-    /// thread-pool item it leaves behind, writes them then). Call after every <see cref="Enqueue"/>.
+    /// thread-pool item it leaves behind, writes them then). Call after every <see cref="Enqueue"/>. Returns
+    /// true when this call wrote everything that was pending when it began: then every entry this thread enqueued
+    /// before is written, and a result of <see cref="Enqueue"/> that is not complete yet will complete with true
+    /// (the waiters' completions may run later, on the thread pool).
     /// </summary>
-    void Commit();
+    bool Commit();
 }

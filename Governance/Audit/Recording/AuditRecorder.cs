@@ -134,6 +134,7 @@ public sealed class AuditRecorder
 
         ValueTask<bool> written;
         ValueTask<bool> checkpoint = new(true);
+        var committed = false;
         try
         {
             lock (_chain)
@@ -155,7 +156,18 @@ public sealed class AuditRecorder
         {
             // Outside the chain lock: a group-commit pipeline may write here, and the next record must not wait for
             // it. Also when the checkpoint was refused: the record before it was taken and must be written.
-            _groupCommit?.Commit();
+            committed = _groupCommit?.Commit() == true;
+        }
+
+        // This thread wrote everything it enqueued (or that is settled): a result not complete yet will be true.
+        if (committed && !written.IsCompleted)
+        {
+            written = new ValueTask<bool>(true);
+        }
+
+        if (committed && !checkpoint.IsCompleted)
+        {
+            checkpoint = new ValueTask<bool>(true);
         }
 
         return written.IsCompletedSuccessfully && checkpoint.IsCompletedSuccessfully
@@ -177,7 +189,11 @@ public sealed class AuditRecorder
             checkpoint = CheckpointLocked(cancellationToken);
         }
 
-        _groupCommit?.Commit();
+        if (_groupCommit?.Commit() == true && !checkpoint.IsCompleted)
+        {
+            checkpoint = new ValueTask<bool>(true);
+        }
+
         return checkpoint.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitCheckpointAsync(checkpoint);
     }
 

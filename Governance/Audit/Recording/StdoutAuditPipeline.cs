@@ -53,8 +53,7 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
     public ValueTask<bool> WriteAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
         var written = Enqueue(entry);
-        Commit();
-        return written;
+        return Commit() && !written.IsCompleted ? new ValueTask<bool>(true) : written;
     }
 
     /// <inheritdoc />
@@ -79,7 +78,9 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
     }
 
     /// <inheritdoc />
-    public void Commit()
+    public bool Commit() => Commit(callerWaits: true);
+
+    private bool Commit(bool callerWaits)
     {
         List<AuditEntry> batch;
         TaskCompletionSource<bool> done;
@@ -87,7 +88,7 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
         {
             if (_writing || _pending.Count == 0)
             {
-                return;
+                return false;
             }
 
             _writing = true;
@@ -98,9 +99,10 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
         }
 
         var more = false;
+        var written = false;
         try
         {
-            WriteBatch(batch, done);
+            written = WriteBatch(batch, done, callerWaits);
         }
         finally
         {
@@ -123,6 +125,8 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
         {
             ThreadPool.UnsafeQueueUserWorkItem(static pipeline => pipeline.Drain(), this, preferLocal: false);
         }
+
+        return written;
     }
 
     /// <summary>Writes what is pending, then refuses further records.</summary>
@@ -161,21 +165,36 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
             _drainQueued = false;
         }
 
-        Commit();
+        Commit(callerWaits: false);
     }
 
-    private void WriteBatch(List<AuditEntry> batch, TaskCompletionSource<bool> done)
+    private bool WriteBatch(List<AuditEntry> batch, TaskCompletionSource<bool> done, bool callerWaits)
     {
         try
         {
             Write(batch);
-            done.TrySetResult(true);
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or NotSupportedException)
         {
+            // Before this writer lets the next one start (see Commit's result): a failure is never deferred.
             AuditLog.StdoutFailed(_logger, ex);
             done.TrySetException(new AuditUnavailableException("writing audit records to stdout failed", ex));
+            return false;
         }
+
+        if (callerWaits && batch.Count > 1)
+        {
+            // The waiters resume in one thread-pool item, one after another, rather than one item each; the
+            // writing caller goes on with its own answer (Commit's result tells it its record is written).
+            ThreadPool.UnsafeQueueUserWorkItem(static d => d.TrySetResult(true), done, preferLocal: false);
+        }
+        else
+        {
+            // A thread-pool drain has no answer of its own to give: the waiters resume right here.
+            done.TrySetResult(true);
+        }
+
+        return true;
     }
 
     private void Write(List<AuditEntry> batch)
@@ -209,6 +228,6 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
         }
     }
 
-    // Waiters continue on the thread pool: the writing caller goes on with its own answer instead of running theirs.
-    private static TaskCompletionSource<bool> NewBatch() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Completed where WriteBatch says: the writing caller never runs the waiters' continuations itself.
+    private static TaskCompletionSource<bool> NewBatch() => new();
 }
