@@ -100,9 +100,10 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
 
         var more = false;
         var written = false;
+        var waiters = batch.Count;
         try
         {
-            written = WriteBatch(batch, done, callerWaits);
+            written = WriteBatch(batch, done);
         }
         finally
         {
@@ -124,6 +125,12 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
         if (more)
         {
             ThreadPool.UnsafeQueueUserWorkItem(static pipeline => pipeline.Drain(), this, preferLocal: false);
+        }
+
+        if (written)
+        {
+            // After the next writer may start: the waiters' continuations never hold up the next batch.
+            Complete(done, callerWaits && waiters > 1);
         }
 
         return written;
@@ -168,11 +175,12 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
         Commit(callerWaits: false);
     }
 
-    private bool WriteBatch(List<AuditEntry> batch, TaskCompletionSource<bool> done, bool callerWaits)
+    private bool WriteBatch(List<AuditEntry> batch, TaskCompletionSource<bool> done)
     {
         try
         {
             Write(batch);
+            return true;
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or NotSupportedException)
         {
@@ -181,8 +189,11 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
             done.TrySetException(new AuditUnavailableException("writing audit records to stdout failed", ex));
             return false;
         }
+    }
 
-        if (callerWaits && batch.Count > 1)
+    private static void Complete(TaskCompletionSource<bool> done, bool deferred)
+    {
+        if (deferred)
         {
             // The waiters resume in one thread-pool item, one after another, rather than one item each; the
             // writing caller goes on with its own answer (Commit's result tells it its record is written).
@@ -190,11 +201,9 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
         }
         else
         {
-            // A thread-pool drain has no answer of its own to give: the waiters resume right here.
+            // A thread-pool drain has no answer of its own to give (or there is at most one waiter): resume here.
             done.TrySetResult(true);
         }
-
-        return true;
     }
 
     private void Write(List<AuditEntry> batch)
