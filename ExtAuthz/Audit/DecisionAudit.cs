@@ -20,6 +20,49 @@ public sealed class DecisionAudit(AuditRecorder recorder)
     private static readonly string[] Denied = ["access", "denied"];
     private static readonly string[] Failed = ["access", "error"];
 
+    private static readonly JsonEncodedText RulesetValue = JsonEncodedText.Encode("envoygovern-policy");
+    private static readonly JsonEncodedText AllowValue = JsonEncodedText.Encode("allow");
+    private static readonly JsonEncodedText DenyValue = JsonEncodedText.Encode("deny");
+    private static readonly JsonEncodedText ErrorValue = JsonEncodedText.Encode("error");
+
+    // Pre-encoded member names: a string name is transcoded and checked for escaping on every write.
+    private static readonly JsonEncodedText AddressName = JsonEncodedText.Encode("address");
+    private static readonly JsonEncodedText BodyName = JsonEncodedText.Encode("body");
+    private static readonly JsonEncodedText BytesName = JsonEncodedText.Encode("bytes");
+    private static readonly JsonEncodedText CanaryClusterName = JsonEncodedText.Encode("canary_cluster");
+    private static readonly JsonEncodedText CredentialIdName = JsonEncodedText.Encode("credential_id");
+    private static readonly JsonEncodedText DecisionName = JsonEncodedText.Encode("decision");
+    private static readonly JsonEncodedText DryRunName = JsonEncodedText.Encode("dry_run");
+    private static readonly JsonEncodedText EnvoygovernName = JsonEncodedText.Encode("envoygovern");
+    private static readonly JsonEncodedText GenAiName = JsonEncodedText.Encode("gen_ai");
+    private static readonly JsonEncodedText HttpName = JsonEncodedText.Encode("http");
+    private static readonly JsonEncodedText IdName = JsonEncodedText.Encode("id");
+    private static readonly JsonEncodedText IdentityName = JsonEncodedText.Encode("identity");
+    private static readonly JsonEncodedText IpName = JsonEncodedText.Encode("ip");
+    private static readonly JsonEncodedText MessageName = JsonEncodedText.Encode("message");
+    private static readonly JsonEncodedText MethodName = JsonEncodedText.Encode("method");
+    private static readonly JsonEncodedText MimeTypeName = JsonEncodedText.Encode("mime_type");
+    private static readonly JsonEncodedText ModelName = JsonEncodedText.Encode("model");
+    private static readonly JsonEncodedText ModelVersionName = JsonEncodedText.Encode("model_version");
+    private static readonly JsonEncodedText NameName = JsonEncodedText.Encode("name");
+    private static readonly JsonEncodedText OriginalName = JsonEncodedText.Encode("original");
+    private static readonly JsonEncodedText OutcomeName = JsonEncodedText.Encode("outcome");
+    private static readonly JsonEncodedText PolicyName = JsonEncodedText.Encode("policy");
+    private static readonly JsonEncodedText PortName = JsonEncodedText.Encode("port");
+    private static readonly JsonEncodedText QuotaName = JsonEncodedText.Encode("quota");
+    private static readonly JsonEncodedText RegionName = JsonEncodedText.Encode("region");
+    private static readonly JsonEncodedText RequestName = JsonEncodedText.Encode("request");
+    private static readonly JsonEncodedText RequestHeadersName = JsonEncodedText.Encode("request_headers");
+    private static readonly JsonEncodedText ResponseName = JsonEncodedText.Encode("response");
+    private static readonly JsonEncodedText RuleName = JsonEncodedText.Encode("rule");
+    private static readonly JsonEncodedText RulesetName = JsonEncodedText.Encode("ruleset");
+    private static readonly JsonEncodedText SourceName = JsonEncodedText.Encode("source");
+    private static readonly JsonEncodedText StatusCodeName = JsonEncodedText.Encode("status_code");
+    private static readonly JsonEncodedText StepName = JsonEncodedText.Encode("step");
+    private static readonly JsonEncodedText UserAgentName = JsonEncodedText.Encode("user_agent");
+    private static readonly JsonEncodedText VersionName = JsonEncodedText.Encode("version");
+    private static readonly JsonEncodedText WouldDenyName = JsonEncodedText.Encode("would_deny");
+
     /// <summary>Records a decision; throws <see cref="Governance.Audit.AuditUnavailableException"/> to fail closed.</summary>
     public ValueTask RecordAsync(CheckContext check, Decision decision, CancellationToken cancellationToken)
     {
@@ -50,26 +93,26 @@ public sealed class DecisionAudit(AuditRecorder recorder)
             Start = check.ReceivedAt,
             DurationNanoseconds = EcsFields.Nanoseconds(check.ReceivedAt, s.End),
         }, Provider);
-        EcsFields.WriteIfSet(writer, "message", decision?.Message);
+        EcsFields.WriteIfSet(writer, MessageName, decision?.Message);
         WriteHttp(writer, check, decision);
         var http = check.Http;
         EcsFields.WriteUrl(writer, string.IsNullOrEmpty(http.Scheme) ? null : http.Scheme, http.Host, http.Path, s.Recorder.Redaction);
         WriteSource(writer, check);
-        EcsFields.WriteInObject(writer, "user_agent", "original", check.GetHeader("user-agent"));
+        EcsFields.WriteInObject(writer, UserAgentName, OriginalName, check.GetHeader("user-agent"));
         var identity = check.Identity;
         EcsFields.WriteCaller(writer, identity?.Subject, identity?.Groups ?? [], identity?.Tenant);
         if (Metadata(check, "rule") is { } rule)
         {
-            writer.WriteStartObject("rule");
-            writer.WriteString("name", rule);
-            writer.WriteString("ruleset", "envoygovern-policy");
+            writer.WriteStartObject(RuleName);
+            writer.WriteString(NameName, rule);
+            writer.WriteString(RulesetName, RulesetValue);
             writer.WriteEndObject();
         }
 
         if (check.Model is { } model)
         {
-            writer.WriteStartObject("gen_ai");
-            EcsFields.WriteInObject(writer, "request", "model", model);
+            writer.WriteStartObject(GenAiName);
+            EcsFields.WriteInObject(writer, RequestName, ModelName, model);
             writer.WriteEndObject();
         }
 
@@ -80,33 +123,33 @@ public sealed class DecisionAudit(AuditRecorder recorder)
     private static void WriteHttp(Utf8JsonWriter writer, CheckContext check, Decision? decision)
     {
         var http = check.Http;
-        writer.WriteStartObject("http");
-        writer.WriteStartObject("request");
-        writer.WriteString("method", http.Method);
-        EcsFields.WriteIfSet(writer, "id", string.IsNullOrEmpty(http.Id) ? check.GetHeader("x-request-id") : http.Id);
+        writer.WriteStartObject(HttpName);
+        writer.WriteStartObject(RequestName);
+        writer.WriteString(MethodName, http.Method);
+        EcsFields.WriteIfSet(writer, IdName, string.IsNullOrEmpty(http.Id) ? check.GetHeader("x-request-id") : http.Id);
         if (check.GetHeader("content-type") is { } type)
         {
-            writer.WriteString("mime_type", type);
+            writer.WriteString(MimeTypeName, type);
         }
 
         if (http.Size > 0)
         {
-            writer.WriteStartObject("body");
-            writer.WriteNumber("bytes", http.Size);
+            writer.WriteStartObject(BodyName);
+            writer.WriteNumber(BytesName, http.Size);
             writer.WriteEndObject();
         }
 
         writer.WriteEndObject();
         if (decision is { Outcome: DecisionOutcome.Deny })
         {
-            writer.WriteStartObject("response");
-            writer.WriteNumber("status_code", decision.HttpStatus);
+            writer.WriteStartObject(ResponseName);
+            writer.WriteNumber(StatusCodeName, decision.HttpStatus);
             writer.WriteEndObject();
         }
 
         if (http.Protocol.StartsWith("HTTP/", StringComparison.Ordinal))
         {
-            writer.WriteString("version", http.Protocol.AsSpan("HTTP/".Length));
+            writer.WriteString(VersionName, http.Protocol.AsSpan("HTTP/".Length));
         }
 
         writer.WriteEndObject();
@@ -120,16 +163,16 @@ public sealed class DecisionAudit(AuditRecorder recorder)
             return;
         }
 
-        writer.WriteStartObject("source");
-        writer.WriteString("address", socket.Address);
+        writer.WriteStartObject(SourceName);
+        writer.WriteString(AddressName, socket.Address);
         if (System.Net.IPAddress.TryParse(socket.Address, out _))
         {
-            writer.WriteString("ip", socket.Address);
+            writer.WriteString(IpName, socket.Address);
         }
 
         if (socket.PortValue > 0)
         {
-            writer.WriteNumber("port", socket.PortValue);
+            writer.WriteNumber(PortName, socket.PortValue);
         }
 
         writer.WriteEndObject();
@@ -137,31 +180,31 @@ public sealed class DecisionAudit(AuditRecorder recorder)
 
     private static void WriteCustom(Utf8JsonWriter writer, CheckContext check, Decision? decision, AuditRecorder recorder)
     {
-        writer.WriteStartObject("envoygovern");
-        writer.WriteStartObject("decision");
-        writer.WriteString("id", check.DecisionId);
-        writer.WriteString("outcome", decision is null ? "error" : decision.Outcome == DecisionOutcome.Allow ? "allow" : "deny");
-        EcsFields.WriteIfSet(writer, "step", decision?.DecidedBy);
+        writer.WriteStartObject(EnvoygovernName);
+        writer.WriteStartObject(DecisionName);
+        writer.WriteString(IdName, check.DecisionId);
+        writer.WriteString(OutcomeName, decision is null ? ErrorValue : decision.Outcome == DecisionOutcome.Allow ? AllowValue : DenyValue);
+        EcsFields.WriteIfSet(writer, StepName, decision?.DecidedBy);
         writer.WriteEndObject();
-        EcsFields.WriteInObject(writer, "policy", "version", check.PolicyVersion);
+        EcsFields.WriteInObject(writer, PolicyName, VersionName, check.PolicyVersion);
 
         if (check.Identity is { } identity)
         {
-            writer.WriteStartObject("identity");
-            writer.WriteString("source", identity.Source);
-            EcsFields.WriteIfSet(writer, "credential_id", identity.CredentialId);
+            writer.WriteStartObject(IdentityName);
+            writer.WriteString(SourceName, identity.Source);
+            EcsFields.WriteIfSet(writer, CredentialIdName, identity.CredentialId);
             writer.WriteEndObject();
         }
 
-        EcsFields.WriteIfSet(writer, "region", Metadata(check, "region"));
-        EcsFields.WriteIfSet(writer, "model_version", check.ModelVersion);
-        EcsFields.WriteIfSet(writer, "quota", Metadata(check, "quota"));
+        EcsFields.WriteIfSet(writer, RegionName, Metadata(check, "region"));
+        EcsFields.WriteIfSet(writer, ModelVersionName, check.ModelVersion);
+        EcsFields.WriteIfSet(writer, QuotaName, Metadata(check, "quota"));
         var dryRunDecision = Metadata(check, "dry_run_decision");
-        writer.WriteStartObject("dry_run");
-        writer.WriteBoolean("would_deny", dryRunDecision == "deny");
-        EcsFields.WriteIfSet(writer, "rule", Metadata(check, "dry_run_rule"));
+        writer.WriteStartObject(DryRunName);
+        writer.WriteBoolean(WouldDenyName, dryRunDecision == "deny");
+        EcsFields.WriteIfSet(writer, RuleName, Metadata(check, "dry_run_rule"));
         writer.WriteEndObject();
-        EcsFields.WriteIfSet(writer, "canary_cluster", Metadata(check, "cluster"));
+        EcsFields.WriteIfSet(writer, CanaryClusterName, Metadata(check, "cluster"));
         WriteHeaders(writer, check, recorder.Headers);
         writer.WriteEndObject();
     }
@@ -178,7 +221,7 @@ public sealed class DecisionAudit(AuditRecorder recorder)
 
             if (!started)
             {
-                writer.WriteStartObject("request_headers");
+                writer.WriteStartObject(RequestHeadersName);
                 started = true;
             }
 

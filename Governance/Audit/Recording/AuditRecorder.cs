@@ -32,6 +32,13 @@ public sealed class AuditRecorder
     private static readonly string ServiceVersion =
         typeof(AuditRecorder).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
+    private static readonly JsonEncodedText TimestampName = JsonEncodedText.Encode("@timestamp");
+    private static readonly JsonEncodedText EcsName = JsonEncodedText.Encode("ecs");
+    private static readonly JsonEncodedText ServiceName = JsonEncodedText.Encode("service");
+    private static readonly JsonEncodedText StreamName = JsonEncodedText.Encode(AuditChainFormat.StreamField);
+    private static readonly JsonEncodedText SequenceName = JsonEncodedText.Encode(AuditChainFormat.SequenceField);
+    private static readonly JsonEncodedText PreviousName = JsonEncodedText.Encode(AuditChainFormat.PreviousField);
+
     // Serialization runs synchronously before any await, so one buffer per thread is enough and allocation-free.
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _threadBuffer;
@@ -40,6 +47,7 @@ public sealed class AuditRecorder
     private static Utf8JsonWriter? _threadWriter;
 
     private readonly IAuditPipeline _pipeline;
+    private readonly IAuditGroupCommit? _groupCommit;
     private readonly AuditRecordingOptions _options;
     private readonly AuditMetrics _metrics;
     private readonly TimeProvider _time;
@@ -50,6 +58,11 @@ public sealed class AuditRecorder
     private readonly string _instance;
     private readonly Lock _chain = new();
     private readonly ArrayBufferWriter<byte> _checkpointBuffer = new(1024);
+
+    // The values of ecs and service never change in a process: serialized once, copied into every record.
+    private readonly byte[] _ecsValue;
+    private readonly byte[] _serviceValue;
+    private readonly JsonEncodedText _streamValue;
     private long _sequence;
     private string _lastHash = AuditChainFormat.Genesis;
     private int _sinceCheckpoint;
@@ -60,6 +73,7 @@ public sealed class AuditRecorder
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(options);
         _pipeline = pipeline;
+        _groupCommit = pipeline as IAuditGroupCommit;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -69,6 +83,8 @@ public sealed class AuditRecorder
         // One chain per process: a restart starts a new stream rather than a chain that seems to lose its tail.
         _instance = Guid.CreateVersion7(time.GetUtcNow()).ToString("N")[..16];
         Stream = $"{kind}-{_instance}";
+        _streamValue = JsonEncodedText.Encode(Stream);
+        (_ecsValue, _serviceValue) = ConstantValues(_serviceName, _instance);
         _metrics = new AuditMetrics(kind);
         Redaction = new AuditRedaction(_options.RedactQueryParameters);
         Headers = [.. _options.Headers.Select(h => h.ToLowerInvariant()).Where(h => !AuditRedaction.IsSecretHeader(h)).Distinct()];
@@ -112,12 +128,13 @@ public sealed class AuditRecorder
         var writer = _threadWriter ??= new Utf8JsonWriter(buffer, WriterOptions);
         writer.Reset(buffer);
         writer.WriteStartObject();
-        writer.WriteString("@timestamp", _time.GetUtcNow().UtcDateTime);
+        writer.WriteString(TimestampName, _time.GetUtcNow().UtcDateTime);
         fields(writer, state);
         WriteService(writer);
 
         ValueTask<bool> written;
         ValueTask<bool> checkpoint = new(true);
+        var committed = false;
         try
         {
             lock (_chain)
@@ -134,6 +151,23 @@ public sealed class AuditRecorder
             _metrics.Unavailable();
             AuditLog.Unavailable(_logger, eventId, Stream, _options.WriteBudget);
             throw;
+        }
+        finally
+        {
+            // Outside the chain lock: a group-commit pipeline may write here, and the next record must not wait for
+            // it. Also when the checkpoint was refused: the record before it was taken and must be written.
+            committed = _groupCommit?.Commit() == true;
+        }
+
+        // This thread wrote everything it enqueued (or that is settled): a result not complete yet will be true.
+        if (committed && !written.IsCompleted)
+        {
+            written = new ValueTask<bool>(true);
+        }
+
+        if (committed && !checkpoint.IsCompleted)
+        {
+            checkpoint = new ValueTask<bool>(true);
         }
 
         return written.IsCompletedSuccessfully && checkpoint.IsCompletedSuccessfully
@@ -155,6 +189,11 @@ public sealed class AuditRecorder
             checkpoint = CheckpointLocked(cancellationToken);
         }
 
+        if (_groupCommit?.Commit() == true && !checkpoint.IsCompleted)
+        {
+            checkpoint = new ValueTask<bool>(true);
+        }
+
         return checkpoint.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitCheckpointAsync(checkpoint);
     }
 
@@ -163,16 +202,16 @@ public sealed class AuditRecorder
     private ValueTask<bool> AppendLocked(string eventId, Utf8JsonWriter writer, ArrayBufferWriter<byte> buffer, CancellationToken cancellationToken)
     {
         var sequence = _sequence + 1;
-        writer.WriteString(AuditChainFormat.StreamField, Stream);
-        writer.WriteNumber(AuditChainFormat.SequenceField, sequence);
-        writer.WriteString(AuditChainFormat.PreviousField, _lastHash);
+        writer.WriteString(StreamName, _streamValue);
+        writer.WriteNumber(SequenceName, sequence);
+        writer.WriteString(PreviousName, _lastHash);
         writer.WriteEndObject();
         writer.Flush();
         var hash = AuditChainFormat.Hash(buffer.WrittenSpan);
         var entry = new AuditEntry(eventId, Stream, sequence, AuditChainFormat.Seal(buffer.WrittenSpan, hash));
         // Handed over inside the lock: the pipeline sees entries in chain order. If it refuses the entry at once,
         // the chain does not advance, so a refusal leaves no gap.
-        var written = _pipeline.WriteAsync(entry, cancellationToken);
+        var written = _groupCommit is { } groupCommit ? groupCommit.Enqueue(entry) : _pipeline.WriteAsync(entry, cancellationToken);
         _sequence = sequence;
         _lastHash = hash;
         return written;
@@ -208,18 +247,34 @@ public sealed class AuditRecorder
 
     private void WriteService(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("ecs");
+        writer.WritePropertyName(EcsName);
+        writer.WriteRawValue(_ecsValue, skipInputValidation: true);
+        writer.WritePropertyName(ServiceName);
+        writer.WriteRawValue(_serviceValue, skipInputValidation: true);
+    }
+
+    private static (byte[] Ecs, byte[] Service) ConstantValues(string serviceName, string instance)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using var writer = new Utf8JsonWriter(buffer, WriterOptions);
+        writer.WriteStartObject();
         writer.WriteString("version", EcsFields.Version);
         writer.WriteEndObject();
-        writer.WriteStartObject("service");
-        writer.WriteString("name", _serviceName);
+        writer.Flush();
+        var ecs = buffer.WrittenSpan.ToArray();
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        writer.WriteStartObject();
+        writer.WriteString("name", serviceName);
         writer.WriteString("type", "envoygovern");
         writer.WriteString("version", ServiceVersion);
-        writer.WriteString("ephemeral_id", _instance);
+        writer.WriteString("ephemeral_id", instance);
         writer.WriteStartObject("node");
         writer.WriteString("name", NodeName);
         writer.WriteEndObject();
         writer.WriteEndObject();
+        writer.Flush();
+        return (ecs, buffer.WrittenSpan.ToArray());
     }
 
     private ValueTask Settle(bool accepted, string eventId)

@@ -30,6 +30,36 @@ public static class EcsFields
 {
     private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
 
+    // Pre-encoded names and constant values: every record writes them, and a string name is transcoded to UTF-8
+    // and checked for escaping on every write.
+    private static readonly JsonEncodedText EventName = JsonEncodedText.Encode("event");
+    private static readonly JsonEncodedText IdName = JsonEncodedText.Encode("id");
+    private static readonly JsonEncodedText KindName = JsonEncodedText.Encode("kind");
+    private static readonly JsonEncodedText CategoryName = JsonEncodedText.Encode("category");
+    private static readonly JsonEncodedText TypeName = JsonEncodedText.Encode("type");
+    private static readonly JsonEncodedText ActionName = JsonEncodedText.Encode("action");
+    private static readonly JsonEncodedText OutcomeName = JsonEncodedText.Encode("outcome");
+    private static readonly JsonEncodedText ReasonName = JsonEncodedText.Encode("reason");
+    private static readonly JsonEncodedText StartName = JsonEncodedText.Encode("start");
+    private static readonly JsonEncodedText DurationName = JsonEncodedText.Encode("duration");
+    private static readonly JsonEncodedText DatasetName = JsonEncodedText.Encode("dataset");
+    private static readonly JsonEncodedText ModuleName = JsonEncodedText.Encode("module");
+    private static readonly JsonEncodedText ProviderName = JsonEncodedText.Encode("provider");
+    private static readonly JsonEncodedText DatasetValue = JsonEncodedText.Encode(Dataset);
+    private static readonly JsonEncodedText ModuleValue = JsonEncodedText.Encode("envoygovern");
+    private static readonly JsonEncodedText TraceName = JsonEncodedText.Encode("trace");
+    private static readonly JsonEncodedText SpanName = JsonEncodedText.Encode("span");
+    private static readonly JsonEncodedText UrlName = JsonEncodedText.Encode("url");
+    private static readonly JsonEncodedText SchemeName = JsonEncodedText.Encode("scheme");
+    private static readonly JsonEncodedText DomainName = JsonEncodedText.Encode("domain");
+    private static readonly JsonEncodedText PortName = JsonEncodedText.Encode("port");
+    private static readonly JsonEncodedText PathName = JsonEncodedText.Encode("path");
+    private static readonly JsonEncodedText QueryName = JsonEncodedText.Encode("query");
+    private static readonly JsonEncodedText UserName = JsonEncodedText.Encode("user");
+    private static readonly JsonEncodedText NameName = JsonEncodedText.Encode("name");
+    private static readonly JsonEncodedText GroupName = JsonEncodedText.Encode("group");
+    private static readonly JsonEncodedText OrganizationName = JsonEncodedText.Encode("organization");
+
     /// <summary>The ECS version the records follow.</summary>
     public const string Version = "9.4.0";
 
@@ -43,31 +73,31 @@ public static class EcsFields
     public static void WriteEvent(Utf8JsonWriter writer, in AuditEvent e, string provider)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteStartObject("event");
-        writer.WriteString("id", e.Id);
-        writer.WriteString("kind", e.Kind);
+        writer.WriteStartObject(EventName);
+        writer.WriteString(IdName, e.Id);
+        writer.WriteString(KindName, e.Kind);
         if (e.Categories.Length > 0)
         {
-            WriteArray(writer, "category", e.Categories);
+            WriteArray(writer, CategoryName, e.Categories);
         }
 
-        WriteArray(writer, "type", e.Types);
-        writer.WriteString("action", e.Action);
-        writer.WriteString("outcome", e.Outcome);
-        WriteIfSet(writer, "reason", e.Reason);
+        WriteArray(writer, TypeName, e.Types);
+        writer.WriteString(ActionName, e.Action);
+        writer.WriteString(OutcomeName, e.Outcome);
+        WriteIfSet(writer, ReasonName, e.Reason);
         if (e.Start is { } start)
         {
-            writer.WriteString("start", start.UtcDateTime);
+            writer.WriteString(StartName, start.UtcDateTime);
         }
 
         if (e.DurationNanoseconds is { } duration)
         {
-            writer.WriteNumber("duration", duration);
+            writer.WriteNumber(DurationName, duration);
         }
 
-        writer.WriteString("dataset", Dataset);
-        writer.WriteString("module", "envoygovern");
-        writer.WriteString("provider", provider);
+        writer.WriteString(DatasetName, DatasetValue);
+        writer.WriteString(ModuleName, ModuleValue);
+        writer.WriteString(ProviderName, provider);
         writer.WriteEndObject();
     }
 
@@ -78,16 +108,17 @@ public static class EcsFields
     public static void WriteTraceContext(Utf8JsonWriter writer, string? traceparent)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        if (!TryParseTraceparent(traceparent, out var traceId, out var spanId))
+        var text = traceparent.AsSpan().Trim();
+        if (!IsTraceparent(text))
         {
             return;
         }
 
-        writer.WriteStartObject("trace");
-        writer.WriteString("id", traceId);
+        writer.WriteStartObject(TraceName);
+        writer.WriteString(IdName, text.Slice(3, 32));
         writer.WriteEndObject();
-        writer.WriteStartObject("span");
-        writer.WriteString("id", spanId);
+        writer.WriteStartObject(SpanName);
+        writer.WriteString(IdName, text.Slice(36, 16));
         writer.WriteEndObject();
     }
 
@@ -97,23 +128,13 @@ public static class EcsFields
         traceId = "";
         spanId = "";
         var text = value.AsSpan().Trim();
-        // Later versions may append fields after the flags; the first four keep their layout.
-        if (text.Length < 55 || text[2] != '-' || text[35] != '-' || text[52] != '-' || (text.Length > 55 && text[55] != '-'))
+        if (!IsTraceparent(text))
         {
             return false;
         }
 
-        var version = text[..2];
-        var trace = text.Slice(3, 32);
-        var span = text.Slice(36, 16);
-        if (!IsLowerHex(version) || version.SequenceEqual("ff") || !IsLowerHex(trace) || !IsLowerHex(span) || !IsLowerHex(text.Slice(53, 2))
-            || !trace.ContainsAnyExcept('0') || !span.ContainsAnyExcept('0'))
-        {
-            return false;
-        }
-
-        traceId = trace.ToString();
-        spanId = span.ToString();
+        traceId = text.Slice(3, 32).ToString();
+        spanId = text.Slice(36, 16).ToString();
         return true;
     }
 
@@ -127,15 +148,15 @@ public static class EcsFields
             return;
         }
 
-        writer.WriteStartObject("url");
-        WriteIfSet(writer, "scheme", string.IsNullOrEmpty(scheme) ? null : scheme);
+        writer.WriteStartObject(UrlName);
+        WriteIfSet(writer, SchemeName, string.IsNullOrEmpty(scheme) ? null : scheme);
         if (!string.IsNullOrEmpty(authority))
         {
             var (domain, port) = SplitAuthority(authority);
-            writer.WriteString("domain", domain);
+            writer.WriteString(DomainName, domain);
             if (port is { } p)
             {
-                writer.WriteNumber("port", p);
+                writer.WriteNumber(PortName, p);
             }
         }
 
@@ -149,10 +170,10 @@ public static class EcsFields
             }
 
             var question = full.IndexOf('?');
-            writer.WriteString("path", question < 0 ? full : full[..question]);
+            writer.WriteString(PathName, question < 0 ? full : full[..question]);
             if (question >= 0 && redaction.RedactQuery(full[(question + 1)..]) is { } query)
             {
-                writer.WriteString("query", query);
+                writer.WriteString(QueryName, query);
             }
         }
 
@@ -173,6 +194,18 @@ public static class EcsFields
         writer.WriteEndObject();
     }
 
+    /// <summary>Writes <c>"object":{"member":value}</c> when <paramref name="value"/> is not null (names pre-encoded).</summary>
+    public static void WriteInObject(Utf8JsonWriter writer, JsonEncodedText objectName, JsonEncodedText member, string? value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (value is not null)
+        {
+            writer.WriteStartObject(objectName);
+            writer.WriteString(member, value);
+            writer.WriteEndObject();
+        }
+    }
+
     /// <summary>Writes the caller: <c>user.id</c>/<c>user.name</c>, <c>user.group.name</c> (array), and the tenant as <c>organization.id</c>.</summary>
     public static void WriteCaller(Utf8JsonWriter writer, string? subject, IReadOnlyList<string> groups, string? tenant)
     {
@@ -180,24 +213,34 @@ public static class EcsFields
         ArgumentNullException.ThrowIfNull(groups);
         if (subject is not null)
         {
-            writer.WriteStartObject("user");
-            writer.WriteString("id", subject);
-            writer.WriteString("name", subject);
+            writer.WriteStartObject(UserName);
+            writer.WriteString(IdName, subject);
+            writer.WriteString(NameName, subject);
             if (groups.Count > 0)
             {
-                writer.WriteStartObject("group");
-                WriteArray(writer, "name", groups);
+                writer.WriteStartObject(GroupName);
+                WriteArray(writer, NameName, groups);
                 writer.WriteEndObject();
             }
 
             writer.WriteEndObject();
         }
 
-        WriteInObject(writer, "organization", "id", tenant);
+        WriteInObject(writer, OrganizationName, IdName, tenant);
     }
 
     /// <summary>Writes a string member when <paramref name="value"/> is not null.</summary>
     public static void WriteIfSet(Utf8JsonWriter writer, string name, string? value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (value is not null)
+        {
+            writer.WriteString(name, value);
+        }
+    }
+
+    /// <summary>Writes a string member when <paramref name="value"/> is not null (the name pre-encoded).</summary>
+    public static void WriteIfSet(Utf8JsonWriter writer, JsonEncodedText name, string? value)
     {
         ArgumentNullException.ThrowIfNull(writer);
         if (value is not null)
@@ -212,12 +255,16 @@ public static class EcsFields
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(values);
         writer.WriteStartArray(name);
-        for (var i = 0; i < values.Count; i++)
-        {
-            writer.WriteStringValue(values[i]);
-        }
+        WriteValues(writer, values);
+    }
 
-        writer.WriteEndArray();
+    /// <summary>Writes an array of strings (the name pre-encoded).</summary>
+    public static void WriteArray(Utf8JsonWriter writer, JsonEncodedText name, IReadOnlyList<string> values)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(values);
+        writer.WriteStartArray(name);
+        WriteValues(writer, values);
     }
 
     /// <summary>"api.example.com:8443" and "[::1]:8443" into host and port; the host lower-cased.</summary>
@@ -232,6 +279,31 @@ public static class EcsFields
         }
 
         return (authority.Trim('[', ']').ToLowerInvariant(), null);
+    }
+
+    private static void WriteValues(Utf8JsonWriter writer, IReadOnlyList<string> values)
+    {
+        for (var i = 0; i < values.Count; i++)
+        {
+            writer.WriteStringValue(values[i]);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static bool IsTraceparent(ReadOnlySpan<char> text)
+    {
+        // Later versions may append fields after the flags; the first four keep their layout.
+        if (text.Length < 55 || text[2] != '-' || text[35] != '-' || text[52] != '-' || (text.Length > 55 && text[55] != '-'))
+        {
+            return false;
+        }
+
+        var version = text[..2];
+        var trace = text.Slice(3, 32);
+        var span = text.Slice(36, 16);
+        return IsLowerHex(version) && !version.SequenceEqual("ff") && IsLowerHex(trace) && IsLowerHex(span) && IsLowerHex(text.Slice(53, 2))
+            && trace.ContainsAnyExcept('0') && span.ContainsAnyExcept('0');
     }
 
     private static bool IsLowerHex(ReadOnlySpan<char> text) => !text.ContainsAnyExcept(LowerHex);

@@ -1,15 +1,23 @@
+using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace EnvoyGovern.Governance.Audit.Recording;
 
 /// <summary>
-/// The default pipeline: each record as one line of NDJSON on stdout (diagnostic logs go to stderr). Records
-/// are written in batches by one writer (group commit), and a write completes once its line is flushed to
-/// the stream. When stdout is stuck and <c>Audit:StdoutCapacity</c> records wait, further records are refused
-/// at once, and the request fails closed. Replaced when a durable pipeline is registered.
+/// The default pipeline: each record as one line of NDJSON on stdout (diagnostic logs go to stderr). Records are
+/// written in batches by group commit on the callers' threads: the first caller that finds no write in progress
+/// writes everything pending with one <c>write(2)</c> and its own call completes without a thread hand-off; callers
+/// whose records arrive meanwhile wait for the next batch (at most <c>Audit:WriteBudget</c>, the recorder's guard).
+/// When stdout is stuck and <c>Audit:StdoutCapacity</c> records wait, further records are refused at once, and the
+/// request fails closed. Replaced when a durable pipeline is registered.
 /// </summary>
-public sealed class StdoutAuditPipeline : IAuditPipeline, IAsyncDisposable
+/// <remarks>
+/// A write that blocks holds the thread of the caller that writes it (the recorder's budget cannot interrupt
+/// <c>write(2)</c>): that one call waits for stdout, with Envoy's own timeout as its bound, while every other call
+/// fails closed at the budget or is refused at capacity, as with a writer thread of its own.
+/// </remarks>
+public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAsyncDisposable
 {
     // serve hosts both services in one process: their lines must not interleave on the shared stdout.
     private static readonly Lock StdoutGate = new();
@@ -19,12 +27,12 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly int _capacity;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _signal = new(0, 1);
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Task _writer;
     private List<AuditEntry> _pending = [];
     private List<AuditEntry> _spare = [];
     private TaskCompletionSource<bool> _batch = NewBatch();
+    private bool _writing;
+    private bool _drainQueued;
+    private bool _stopping;
 
     /// <summary>Creates the pipeline on the process's stdout.</summary>
     public StdoutAuditPipeline(IOptions<AuditRecordingOptions> options, ILogger<StdoutAuditPipeline> logger)
@@ -39,15 +47,19 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAsyncDisposable
         _output = output;
         _capacity = options.Value.StdoutCapacity;
         _logger = logger;
-        // A thread of its own: under load the thread pool's queue is long, and the budget is short.
-        _writer = Task.Factory.StartNew(WriteLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <inheritdoc />
     public ValueTask<bool> WriteAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
+        var written = Enqueue(entry);
+        return Commit() && !written.IsCompleted ? new ValueTask<bool>(true) : written;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> Enqueue(AuditEntry entry)
+    {
         ArgumentNullException.ThrowIfNull(entry);
-        Task<bool> flushed;
         lock (_gate)
         {
             if (_pending.Count >= _capacity)
@@ -55,90 +67,142 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAsyncDisposable
                 throw new AuditUnavailableException($"{_pending.Count} audit records wait for stdout; refusing more");
             }
 
-            if (_stopping.IsCancellationRequested)
+            if (_stopping)
             {
                 throw new AuditUnavailableException("the audit pipeline is stopping");
             }
 
             _pending.Add(entry);
-            flushed = _batch.Task;
+            return new ValueTask<bool>(_batch.Task);
         }
-
-        if (_signal.CurrentCount == 0)
-        {
-            try
-            {
-                _signal.Release();
-            }
-            catch (Exception ex) when (ex is SemaphoreFullException or ObjectDisposedException)
-            {
-                // Another writer signalled first (the loop takes this entry with that batch), or the pipeline
-                // stopped after taking the entry, and its last drain writes it.
-            }
-        }
-
-        return new ValueTask<bool>(flushed);
     }
 
-    /// <summary>Writes what is pending, then stops the writer.</summary>
+    /// <inheritdoc />
+    public bool Commit() => Commit(callerWaits: true);
+
+    private bool Commit(bool callerWaits)
+    {
+        List<AuditEntry> batch;
+        TaskCompletionSource<bool> done;
+        lock (_gate)
+        {
+            if (_writing || _pending.Count == 0)
+            {
+                return false;
+            }
+
+            _writing = true;
+            // The spare list becomes the pending one; this batch becomes the spare once written (one writer at a time).
+            (batch, _pending) = (_pending, _spare);
+            done = _batch;
+            _batch = NewBatch();
+        }
+
+        var more = false;
+        var written = false;
+        var waiters = batch.Count;
+        try
+        {
+            written = WriteBatch(batch, done);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                batch.Clear();
+                _spare = batch;
+                _writing = false;
+                // Callers that enqueued while this batch was written may have committed already and found the write
+                // in progress: someone must write their records, and this caller's own answer should not wait for it.
+                if (_pending.Count > 0 && !_drainQueued)
+                {
+                    _drainQueued = true;
+                    more = true;
+                }
+            }
+        }
+
+        if (more)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static pipeline => pipeline.Drain(), this, preferLocal: false);
+        }
+
+        if (written)
+        {
+            // After the next writer may start: the waiters' continuations never hold up the next batch.
+            Complete(done, callerWaits && waiters > 1);
+        }
+
+        return written;
+    }
+
+    /// <summary>Writes what is pending, then refuses further records.</summary>
     public async ValueTask DisposeAsync()
     {
         lock (_gate)
         {
-            if (_stopping.IsCancellationRequested)
+            if (_stopping)
             {
                 return;
             }
 
-            _stopping.Cancel();
+            _stopping = true;
         }
 
-        await _writer;
-        _stopping.Dispose();
-        _signal.Dispose();
-    }
-
-    private void WriteLoop()
-    {
-        var stopping = false;
-        while (!stopping)
+        while (true)
         {
-            try
-            {
-                _signal.Wait(_stopping.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                stopping = true;
-            }
-
-            List<AuditEntry> batch;
-            TaskCompletionSource<bool> done;
+            Commit();
             lock (_gate)
             {
-                (batch, _pending, _spare) = (_pending, _spare, _pending);
-                done = _batch;
-                _batch = NewBatch();
+                if (!_writing && _pending.Count == 0)
+                {
+                    return;
+                }
             }
 
-            if (batch.Count == 0)
-            {
-                done.TrySetResult(true);
-                continue;
-            }
+            // Another thread is writing: wait for it, then write what is left.
+            await Task.Delay(1);
+        }
+    }
 
-            try
-            {
-                Write(batch);
-                done.TrySetResult(true);
-            }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException or NotSupportedException)
-            {
-                AuditLog.StdoutFailed(_logger, ex);
-                done.TrySetException(new AuditUnavailableException("writing audit records to stdout failed", ex));
-            }
+    private void Drain()
+    {
+        lock (_gate)
+        {
+            _drainQueued = false;
+        }
 
-            batch.Clear();
+        Commit(callerWaits: false);
+    }
+
+    private bool WriteBatch(List<AuditEntry> batch, TaskCompletionSource<bool> done)
+    {
+        try
+        {
+            Write(batch);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or NotSupportedException)
+        {
+            // Before this writer lets the next one start (see Commit's result): a failure is never deferred.
+            AuditLog.StdoutFailed(_logger, ex);
+            done.TrySetException(new AuditUnavailableException("writing audit records to stdout failed", ex));
+            return false;
+        }
+    }
+
+    private static void Complete(TaskCompletionSource<bool> done, bool deferred)
+    {
+        if (deferred)
+        {
+            // The waiters resume in one thread-pool item, one after another, rather than one item each; the
+            // writing caller goes on with its own answer (Commit's result tells it its record is written).
+            ThreadPool.UnsafeQueueUserWorkItem(static d => d.TrySetResult(true), done, preferLocal: false);
+        }
+        else
+        {
+            // A thread-pool drain has no answer of its own to give (or there is at most one waiter): resume here.
+            done.TrySetResult(true);
         }
     }
 
@@ -150,7 +214,7 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAsyncDisposable
             length += entry.Utf8Json.Length + 1;
         }
 
-        var bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        var bytes = ArrayPool<byte>.Shared.Rent(length);
         try
         {
             var at = 0;
@@ -169,9 +233,10 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAsyncDisposable
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
+            ArrayPool<byte>.Shared.Return(bytes);
         }
     }
 
-    private static TaskCompletionSource<bool> NewBatch() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Completed where WriteBatch says: the writing caller never runs the waiters' continuations itself.
+    private static TaskCompletionSource<bool> NewBatch() => new();
 }

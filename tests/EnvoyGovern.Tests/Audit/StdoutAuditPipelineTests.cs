@@ -1,6 +1,7 @@
 using System.Text;
 using EnvoyGovern.Governance.Audit;
 using EnvoyGovern.Governance.Audit.Recording;
+using EnvoyGovern.Governance.Audit.Verification;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -34,8 +35,8 @@ public sealed class StdoutAuditPipelineTests : IDisposable
         var pipeline = new StdoutAuditPipeline(stuck, Options.Create(new AuditRecordingOptions { StdoutCapacity = 16 }), NullLogger<StdoutAuditPipeline>.Instance);
         var entry = new AuditEntry("e", "s", 1, "{}"u8.ToArray());
 
-        // The first write is taken by the writer and hangs in Write; then 16 may wait.
-        var waiting = new List<Task<bool>> { pipeline.WriteAsync(entry, CancellationToken.None).AsTask() };
+        // The first caller writes its record itself and hangs in Write (on a thread of its own here); then 16 may wait.
+        var waiting = new List<Task<bool>> { Task.Run(() => pipeline.WriteAsync(entry, CancellationToken.None).AsTask()) };
         Assert.True(stuck.Entered.Wait(TimeSpan.FromSeconds(5)));
         for (var i = 0; i < 16; i++)
         {
@@ -49,6 +50,113 @@ public sealed class StdoutAuditPipelineTests : IDisposable
         await pipeline.DisposeAsync();
     }
 
+    [Fact]
+    public async Task WriteAsync_NoOtherWriter_CompletesOnTheCallersThreadWithItsLine()
+    {
+        using var output = new MemoryStream();
+        var pipeline = new StdoutAuditPipeline(output, Options.Create(new AuditRecordingOptions()), NullLogger<StdoutAuditPipeline>.Instance);
+
+        var written = pipeline.WriteAsync(new AuditEntry("e", "s", 1, "{\"a\":1}"u8.ToArray()), CancellationToken.None);
+
+        // No hand-off to another thread: the line is out before WriteAsync returns.
+        Assert.True(written.IsCompletedSuccessfully);
+        Assert.Equal("{\"a\":1}\n", Encoding.UTF8.GetString(output.ToArray()));
+        await pipeline.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task RecordAsync_ManyConcurrentWriters_EveryRecordOnceAndTheChainVerifies()
+    {
+        using var output = new MemoryStream();
+        var pipeline = new StdoutAuditPipeline(output, Options.Create(new AuditRecordingOptions()), NullLogger<StdoutAuditPipeline>.Instance);
+        var recorder = _kit.Recorder(pipeline);
+
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() => AuditTestKit.WriteAsync(recorder, 200))));
+
+        // Every call has returned, so every line must be out already: nothing may wait for DisposeAsync.
+        var bytes = output.ToArray();
+        var lines = Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3200, lines.Length);
+        using var input = new MemoryStream(bytes);
+        var verified = await AuditChainVerifier.VerifyAsync(input, signer: null, partial: false, CancellationToken.None);
+        Assert.True(verified.Intact, verified.Break?.Message);
+        Assert.Equal(3200, verified.Records);
+        await pipeline.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task RecordAsync_WriterBlockedPastBudget_OthersFailClosedAndEveryRecordIsWrittenOnceUnblocked()
+    {
+        using var stuck = new StuckStream();
+        var pipeline = new StdoutAuditPipeline(stuck, Options.Create(new AuditRecordingOptions()), NullLogger<StdoutAuditPipeline>.Instance);
+        var recorder = _kit.Recorder(pipeline, o => o.WriteBudget = TimeSpan.FromMilliseconds(100));
+
+        // The first caller writes and blocks in write(2); the next ones wait for the batch after it.
+        var first = Task.Run(() => AuditTestKit.WriteAsync(recorder, 1));
+        Assert.True(stuck.Entered.Wait(TimeSpan.FromSeconds(5)));
+        var waiting = Enumerable.Range(0, 5).Select(_ => AuditTestKit.WriteAsync(recorder, 1)).ToList();
+        Assert.All(waiting, w => Assert.False(w.IsCompleted));
+
+        _kit.Time.Advance(TimeSpan.FromMilliseconds(101));
+        foreach (var call in waiting)
+        {
+            await Assert.ThrowsAsync<AuditUnavailableException>(() => call);
+        }
+
+        Assert.False(first.IsCompleted);
+        stuck.Release.Set();
+        await first;
+        await pipeline.DisposeAsync();
+
+        // The calls failed closed, but their records were taken into the chain and are written, in order.
+        Assert.Equal(Enumerable.Range(1, 6).Select(i => (long)i), stuck.Sequences());
+    }
+
+    [Fact]
+    public async Task Enqueue_WhileAnotherCallerWrites_WrittenAfterItWithoutAnotherCommit()
+    {
+        using var stuck = new StuckStream();
+        var pipeline = new StdoutAuditPipeline(stuck, Options.Create(new AuditRecordingOptions()), NullLogger<StdoutAuditPipeline>.Instance);
+        var first = Task.Run(() => pipeline.WriteAsync(Entry(1), CancellationToken.None).AsTask());
+        Assert.True(stuck.Entered.Wait(TimeSpan.FromSeconds(5)));
+
+        // Its Commit finds the write in progress and returns; the writer must not leave it behind.
+        var second = pipeline.WriteAsync(Entry(2), CancellationToken.None);
+        Assert.False(second.IsCompleted);
+        stuck.Release.Set();
+
+        Assert.True(await first.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(await second.AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal([1L, 2L], stuck.Sequences());
+        await pipeline.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task WriteAsync_StdoutFails_AuditUnavailableForTheBatch()
+    {
+        var pipeline = new StdoutAuditPipeline(new FailingStream(), Options.Create(new AuditRecordingOptions()), NullLogger<StdoutAuditPipeline>.Instance);
+
+        var written = pipeline.WriteAsync(Entry(1), CancellationToken.None);
+
+        await Assert.ThrowsAsync<AuditUnavailableException>(() => written.AsTask());
+        await pipeline.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task WriteAsync_AfterDispose_Refused()
+    {
+        using var output = new MemoryStream();
+        var pipeline = new StdoutAuditPipeline(output, Options.Create(new AuditRecordingOptions()), NullLogger<StdoutAuditPipeline>.Instance);
+        await pipeline.DisposeAsync();
+
+        var accepted = new List<Task<bool>>();
+        Assert.Throws<AuditUnavailableException>(() => accepted.Add(pipeline.WriteAsync(Entry(1), CancellationToken.None).AsTask()));
+        Assert.Empty(accepted);
+    }
+
+    private static AuditEntry Entry(long sequence) =>
+        new($"e{sequence}", "s", sequence, Encoding.UTF8.GetBytes($"{{\"envoygovern.audit.chain.seq\":{sequence}}}"));
+
     public void Dispose() => _kit.Dispose();
 
     private sealed class StuckStream : MemoryStream
@@ -61,7 +169,11 @@ public sealed class StdoutAuditPipelineTests : IDisposable
         {
             Entered.Set();
             Release.Wait(TimeSpan.FromSeconds(10));
+            base.Write(buffer, offset, count);
         }
+
+        public IEnumerable<long> Sequences() => Encoding.UTF8.GetString(ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("envoygovern.audit.chain.seq").GetInt64());
 
         protected override void Dispose(bool disposing)
         {
@@ -73,5 +185,10 @@ public sealed class StdoutAuditPipelineTests : IDisposable
 
             base.Dispose(disposing);
         }
+    }
+
+    private sealed class FailingStream : MemoryStream
+    {
+        public override void Write(byte[] buffer, int offset, int count) => throw new IOException("broken pipe");
     }
 }
