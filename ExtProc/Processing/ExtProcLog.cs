@@ -16,4 +16,7 @@ internal static partial class ExtProcLog
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Exchange {ExchangeId} could not be inspected, a dependency is unavailable: {Reason}")]
     public static partial void DependencyUnavailable(ILogger logger, string exchangeId, string reason);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Debug, Message = "Exchange {ExchangeId}: Envoy ended the stream before processing finished")]
+    public static partial void StreamReset(ILogger logger, string exchangeId);
 }

@@ -47,8 +47,12 @@ internal sealed class ExternalProcessorService(
             await RecordFailureAsync(session, ExchangeEnd.ProtocolViolation);
             throw new RpcException(new Status(ex.InvalidArgument ? StatusCode.InvalidArgument : StatusCode.FailedPrecondition, ex.Message));
         }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        catch (Exception ex) when ((ex is OperationCanceledException && cancellation.IsCancellationRequested) || ex is IOException)
         {
+            // Envoy resets the stream when its client goes away or a timeout passes; Kestrel may report that as an
+            // IOException before the call's token fires. Either way the exchange gets its record, and an expected
+            // reset is not left to the framework to log as an error with a stack trace.
+            ExtProcLog.StreamReset(logger, session.Context.ExchangeId);
             await RecordFailureAsync(session, ExchangeEnd.Cancelled);
             throw new RpcException(new Status(StatusCode.Cancelled, "the stream ended before processing finished"));
         }
@@ -58,7 +62,7 @@ internal sealed class ExternalProcessorService(
             await RecordFailureAsync(session, ExchangeEnd.DependencyUnavailable);
             throw new RpcException(new Status(StatusCode.Unavailable, $"exchange {session.Context.ExchangeId}: a dependency is unavailable"));
         }
-        catch (Exception ex) when (ex is not RpcException and not IOException)
+        catch (Exception ex) when (ex is not RpcException)
         {
             ExtProcLog.InternalFailure(logger, session.Context.ExchangeId, ex);
             await RecordFailureAsync(session, ExchangeEnd.InternalError);

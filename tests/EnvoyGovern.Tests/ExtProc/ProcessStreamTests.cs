@@ -121,6 +121,26 @@ public sealed class ProcessStreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Process_ClientCancelsMidStream_ExchangeAuditedAsCancelled()
+    {
+        // Envoy resets the stream when its client goes away: the exchange still gets its one record.
+        var requestId = Guid.NewGuid().ToString();
+        var headers = Headers(endOfStream: false);
+        headers.RequestHeaders.Headers.Headers.Add(new HeaderValue { Key = "x-request-id", RawValue = ByteString.CopyFromUtf8(requestId) });
+        using var cancellation = new CancellationTokenSource();
+        using var call = Client.Process(cancellationToken: cancellation.Token);
+        await call.RequestStream.WriteAsync(headers);
+        Assert.True(await call.ResponseStream.MoveNext());
+
+        await cancellation.CancelAsync();
+        await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+
+        var record = Assert.Single(_service.Audit.Wait(r => CapturingAuditPipeline.Text(r, "http", "request", "id") == requestId));
+        Assert.Equal("cancelled", CapturingAuditPipeline.Text(record, "event", "reason"));
+        Assert.Equal("unknown", CapturingAuditPipeline.Text(record, "event", "outcome"));
+    }
+
+    [Fact]
     public async Task Process_DeadlineExceededMidStream_DeadlineExceeded()
     {
         using var call = Client.Process(deadline: DateTime.UtcNow.AddMilliseconds(300));
