@@ -240,12 +240,14 @@ audit_scenario() {
   stop "$off"
 }
 
-# The p99 of the sample-policy Check at half the baseline's median rate (h2load --rps is per connection).
+# The p99 of the sample-policy Check at half the load it reached (issue 9: "reaches >= 85% of the baseline, and
+# its p99 at half that load is under 1 ms"): half the service's median req/s of this run's full-load rounds
+# (h2load --rps is per connection).
 half_load() {
-  local baseline_rps rate
-  baseline_rps=$(awk -F'\t' '$1 == "check-sample" && $2 == "baseline" { print $4 }' "$OUT/runs.tsv" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
-  rate=$(( (baseline_rps / 2 + CLIENTS - 1) / CLIENTS ))
-  log "check-sample at half the baseline's rate: $((rate * CLIENTS)) req/s"
+  local reached rate
+  reached=$(awk -F'\t' '$1 == "check-sample" && $2 == "service" { print $4 }' "$OUT/runs.tsv" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+  rate=$(( (reached / 2 + CLIENTS - 1) / CLIENTS ))
+  log "check-sample at half the rate it reached: $((rate * CLIENTS)) req/s"
   local round
   for round in $(seq 1 "$ROUNDS"); do
     measure check-sample-half service "$round" "$1" "$2" "$3" "$CHECK_PATH" "$FILES/check-sample.bin" --rps="$rate"
