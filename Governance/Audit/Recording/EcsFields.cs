@@ -152,7 +152,10 @@ public static class EcsFields
         WriteIfSet(writer, SchemeName, string.IsNullOrEmpty(scheme) ? null : scheme);
         if (!string.IsNullOrEmpty(authority))
         {
-            var (domain, port) = SplitAuthority(authority);
+            var host = SplitAuthority(authority, out var port);
+            // Lower-cased on the stack: a string per record for the host would be garbage on every decision.
+            Span<char> domain = host.Length <= 256 ? stackalloc char[host.Length] : new char[host.Length];
+            host.ToLowerInvariant(domain);
             writer.WriteString(DomainName, domain);
             if (port is { } p)
             {
@@ -271,14 +274,22 @@ public static class EcsFields
     public static (string Domain, int? Port) SplitAuthority(string authority)
     {
         ArgumentNullException.ThrowIfNull(authority);
-        var end = authority.StartsWith('[') ? authority.IndexOf(']', StringComparison.Ordinal) + 1 : authority.LastIndexOf(':');
+        var host = SplitAuthority(authority, out var port);
+        return (host.ToString().ToLowerInvariant(), port);
+    }
+
+    private static ReadOnlySpan<char> SplitAuthority(ReadOnlySpan<char> authority, out int? port)
+    {
+        var end = authority.StartsWith('[') ? authority.IndexOf(']') + 1 : authority.LastIndexOf(':');
         if (end > 0 && end < authority.Length && authority[end] == ':'
-            && int.TryParse(authority.AsSpan(end + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port <= 65535)
+            && int.TryParse(authority[(end + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p) && p <= 65535)
         {
-            return (authority[..end].Trim('[', ']').ToLowerInvariant(), port);
+            port = p;
+            return authority[..end].Trim("[]");
         }
 
-        return (authority.Trim('[', ']').ToLowerInvariant(), null);
+        port = null;
+        return authority.Trim("[]");
     }
 
     private static void WriteValues(Utf8JsonWriter writer, IReadOnlyList<string> values)
