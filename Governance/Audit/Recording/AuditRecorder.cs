@@ -61,6 +61,7 @@ public sealed class AuditRecorder
     private readonly byte[] _serviceValue;
     private readonly AuditChainLinker _link;
     private int _sinceCheckpoint;
+    private BudgetGuard? _guard;
 
     /// <summary>Creates the recorder of <paramref name="service"/>'s stream in this process.</summary>
     public AuditRecorder(GovernanceService service, IAuditPipeline pipeline, IOptions<AuditRecordingOptions> options, TimeProvider time, ILogger<AuditRecorder> logger)
@@ -267,6 +268,21 @@ public sealed class AuditRecorder
         return (ecs, buffer.WrittenSpan.ToArray());
     }
 
+    // The callers waiting for one batch of a group-commit pipeline wait for the same task: they share one guard
+    // (one budget timer per batch, not one per waiting call). The budget runs from the first waiter's call, so no
+    // caller waits longer than the budget; one that joins the batch later may fail closed sooner.
+    private Task<bool> Guarded(Task<bool> pending)
+    {
+        var guard = Volatile.Read(ref _guard);
+        if (guard is null || !ReferenceEquals(guard.Pending, pending))
+        {
+            guard = new BudgetGuard(pending, pending.WaitAsync(_options.WriteBudget, _time));
+            Volatile.Write(ref _guard, guard);
+        }
+
+        return guard.Guarded;
+    }
+
     private ValueTask Settle(bool accepted, string eventId)
     {
         if (accepted)
@@ -299,7 +315,7 @@ public sealed class AuditRecorder
         try
         {
             // The pipeline should keep the budget itself; this bounds the request even when it does not.
-            return await pending.AsTask().WaitAsync(_options.WriteBudget, _time);
+            return await Guarded(pending.AsTask());
         }
         catch (TimeoutException ex)
         {
@@ -314,4 +330,6 @@ public sealed class AuditRecorder
             throw;
         }
     }
+
+    private sealed record BudgetGuard(Task<bool> Pending, Task<bool> Guarded);
 }
