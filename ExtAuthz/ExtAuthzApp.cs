@@ -28,7 +28,7 @@ public static class ExtAuthzApp
         builder.Services.AddSingleton<DecisionPipeline>();
         builder.Services.AddSingleton<CheckResponseFactory>();
         builder.Services.AddSingleton<AuthorizationMetrics>();
-        builder.Services.AddSingleton<DecisionAudit>();
+        builder.Services.AddSingleton<IDecisionAudit, DecisionAudit>();
 
         // The policy decision: loaded from Policy:Directory, hot-reloaded, compiled before it is used.
         builder.Services.AddGovernancePolicy(builder.Configuration);

@@ -10,7 +10,7 @@ namespace EnvoyGovern.ExtAuthz.Audit;
 /// <c>gen_ai.request.model</c>), the rule, quota and dry-run outcome, and the trace. Credentials never appear:
 /// only allow-listed headers are copied, and credential headers can never be allow-listed.
 /// </summary>
-public sealed class DecisionAudit(AuditRecorder recorder)
+public sealed class DecisionAudit(AuditRecorder recorder) : IDecisionAudit
 {
     private const string Provider = "extauthz";
 
@@ -63,7 +63,7 @@ public sealed class DecisionAudit(AuditRecorder recorder)
     private static readonly JsonEncodedText VersionName = JsonEncodedText.Encode("version");
     private static readonly JsonEncodedText WouldDenyName = JsonEncodedText.Encode("would_deny");
 
-    /// <summary>Records a decision; throws <see cref="Governance.Audit.AuditUnavailableException"/> to fail closed.</summary>
+    /// <inheritdoc />
     public ValueTask RecordAsync(CheckContext check, Decision decision, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(check);
@@ -72,7 +72,7 @@ public sealed class DecisionAudit(AuditRecorder recorder)
         return recorder.RecordAsync(check.DecisionId, state, static (w, s) => Write(w, s), cancellationToken);
     }
 
-    /// <summary>Records a Check that ended without a decision (a dependency was unavailable, or an internal error).</summary>
+    /// <inheritdoc />
     public ValueTask RecordFailureAsync(CheckContext check, string reason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(check);
@@ -236,11 +236,13 @@ public sealed class DecisionAudit(AuditRecorder recorder)
 
     private static string? Metadata(CheckContext check, string key)
     {
-        foreach (var (name, value) in check.Metadata)
+        // By index: foreach over the interface would box an enumerator per lookup, six per record.
+        var metadata = check.Metadata;
+        for (var i = 0; i < metadata.Count; i++)
         {
-            if (name == key)
+            if (metadata[i].Key == key)
             {
-                return value;
+                return metadata[i].Value;
             }
         }
 

@@ -15,7 +15,7 @@ namespace EnvoyGovern.ExtAuthz.Authorization;
 internal sealed class AuthorizationService(
     DecisionPipeline pipeline,
     CheckResponseFactory responses,
-    DecisionAudit audit,
+    IDecisionAudit audit,
     DecisionIds ids,
     AuthorizationMetrics metrics,
     TimeProvider time,

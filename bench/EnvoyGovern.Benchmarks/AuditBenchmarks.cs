@@ -21,6 +21,7 @@ public class AuditBenchmarks : IDisposable
     private static readonly CheckResponseFactory Responses = new();
 
     private readonly string _keyFile = Path.Combine(Path.GetTempPath(), $"envoygovern-bench-{Guid.NewGuid():N}.key");
+    private readonly DiscardingPipeline _pipeline = new();
     private DecisionPipeline _sample = null!;
     private CheckRequest _request = null!;
     private DecisionAudit _audit = null!;
@@ -34,7 +35,7 @@ public class AuditBenchmarks : IDisposable
         _request = Requests.Chat("x-api-key", "demo-key-acme");
         File.WriteAllBytes(_keyFile, [.. Enumerable.Range(0, 32).Select(i => (byte)i)]);
         var options = new AuditRecordingOptions { Checkpoint = { KeyFile = _keyFile, Every = 1000 } };
-        var recorder = new AuditRecorder(GovernanceService.ExtAuthz, new DiscardingPipeline(), Options.Create(options), TimeProvider.System, NullLogger<AuditRecorder>.Instance);
+        var recorder = new AuditRecorder(GovernanceService.ExtAuthz, _pipeline, Options.Create(options), TimeProvider.System, NullLogger<AuditRecorder>.Instance);
         _audit = new DecisionAudit(recorder);
         Decide.AssertAllowed(WithAuditAsync().AsTask().GetAwaiter().GetResult(), "chat-stable-version");
         _decided = Decide.NewContext(_request);
@@ -62,8 +63,17 @@ public class AuditBenchmarks : IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>The last record written (what <c>audit-loop</c> shows before it measures).</summary>
+    public AuditEntry? LastRecord => _pipeline.Last;
+
     private sealed class DiscardingPipeline : IAuditPipeline
     {
-        public ValueTask<bool> WriteAsync(AuditEntry entry, CancellationToken cancellationToken) => ValueTask.FromResult(true);
+        public AuditEntry? Last { get; private set; }
+
+        public ValueTask<bool> WriteAsync(AuditEntry entry, CancellationToken cancellationToken)
+        {
+            Last = entry;
+            return ValueTask.FromResult(true);
+        }
     }
 }

@@ -18,6 +18,12 @@ internal static class Program
             return;
         }
 
+        if (args is ["audit-loop", ..])
+        {
+            AuditLoop.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20);
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

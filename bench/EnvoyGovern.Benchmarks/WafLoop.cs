@@ -20,7 +20,7 @@ internal static class WafLoop
         Measure("2 KB urlencoded POST, CRS PL1", () => bench.PostCrs(), seconds / 2);
     }
 
-    private static void Measure(string name, Func<object> run, double seconds)
+    internal static void Measure(string name, Func<object> run, double seconds)
     {
         for (var i = 0; i < 200; i++)
         {

@@ -1,12 +1,15 @@
 using EnvoyGovern.ExtAuthz;
-using EnvoyGovern.Governance.Audit;
+using EnvoyGovern.ExtAuthz.Audit;
+using EnvoyGovern.ExtAuthz.Decisions;
 
-// Registered last, so it replaces the stdout pipeline. Records are still built and hash-chained (that code
-// is inside the decision path and cannot be removed by configuration); only the sink is off.
-await ExtAuthzApp.Build(args, configureServices: services => services.AddSingleton<IAuditPipeline, DiscardingAuditPipeline>()).RunAsync();
+// Registered last, so it replaces the service's DecisionAudit: a Check builds no record, hashes no chain and writes
+// nothing, so audit on against this measures everything a Check's audit record costs (record, chain, sink).
+await ExtAuthzApp.Build(args, configureServices: services => services.AddSingleton<IDecisionAudit, NoDecisionAudit>()).RunAsync();
 
-/// <summary>Accepts every audit record and drops it: the audit sink switched off, for the load harness only.</summary>
-internal sealed class DiscardingAuditPipeline : IAuditPipeline
+/// <summary>Records nothing: a Check's audit switched off entirely, for the load harness only.</summary>
+internal sealed class NoDecisionAudit : IDecisionAudit
 {
-    public ValueTask<bool> WriteAsync(AuditEntry entry, CancellationToken cancellationToken) => new(true);
+    public ValueTask RecordAsync(CheckContext check, Decision decision, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask RecordFailureAsync(CheckContext check, string reason, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

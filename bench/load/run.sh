@@ -217,10 +217,11 @@ scenario() {
   stop "$pid"
 }
 
-# Audit sink on (the services' stdout pipeline, into AUDIT_STDOUT) against off (the same ExtAuthz with a pipeline
-# that discards records), alternately in the same rounds: what the sink costs the throughput at full load.
+# Audit on (records built, hash-chained and written by the stdout pipeline into AUDIT_STDOUT) against off (the same
+# ExtAuthz with a decision audit that does nothing: no record, no chain, no sink), alternately in the same rounds:
+# what audit as a whole costs the throughput at full load.
 audit_scenario() {
-  log "scenario check-sample-audit (sink on against off)"
+  log "scenario check-sample-audit (audit on against off)"
   start audit-on "$EXTAUTHZ" "${COMMON[@]}" "--Policy:Directory=$FILES/policy-sample"
   local on=$STARTED_PID on_url=$GRPC_URL on_admin=$ADMIN_URL
   start audit-off "$(bin bench/EnvoyGovern.LoadAuditOff EnvoyGovern.LoadAuditOff)" "${COMMON[@]}" "--Policy:Directory=$FILES/policy-sample"

@@ -35,9 +35,6 @@ public sealed class AuditRecorder
     private static readonly JsonEncodedText TimestampName = JsonEncodedText.Encode("@timestamp");
     private static readonly JsonEncodedText EcsName = JsonEncodedText.Encode("ecs");
     private static readonly JsonEncodedText ServiceName = JsonEncodedText.Encode("service");
-    private static readonly JsonEncodedText StreamName = JsonEncodedText.Encode(AuditChainFormat.StreamField);
-    private static readonly JsonEncodedText SequenceName = JsonEncodedText.Encode(AuditChainFormat.SequenceField);
-    private static readonly JsonEncodedText PreviousName = JsonEncodedText.Encode(AuditChainFormat.PreviousField);
 
     // Serialization runs synchronously before any await, so one buffer per thread is enough and allocation-free.
     [ThreadStatic]
@@ -62,10 +59,9 @@ public sealed class AuditRecorder
     // The values of ecs and service never change in a process: serialized once, copied into every record.
     private readonly byte[] _ecsValue;
     private readonly byte[] _serviceValue;
-    private readonly JsonEncodedText _streamValue;
-    private long _sequence;
-    private string _lastHash = AuditChainFormat.Genesis;
+    private readonly AuditChainLinker _link;
     private int _sinceCheckpoint;
+    private BudgetGuard? _guard;
 
     /// <summary>Creates the recorder of <paramref name="service"/>'s stream in this process.</summary>
     public AuditRecorder(GovernanceService service, IAuditPipeline pipeline, IOptions<AuditRecordingOptions> options, TimeProvider time, ILogger<AuditRecorder> logger)
@@ -83,7 +79,7 @@ public sealed class AuditRecorder
         // One chain per process: a restart starts a new stream rather than a chain that seems to lose its tail.
         _instance = Guid.CreateVersion7(time.GetUtcNow()).ToString("N")[..16];
         Stream = $"{kind}-{_instance}";
-        _streamValue = JsonEncodedText.Encode(Stream);
+        _link = new AuditChainLinker(Stream);
         (_ecsValue, _serviceValue) = ConstantValues(_serviceName, _instance);
         _metrics = new AuditMetrics(kind);
         Redaction = new AuditRedaction(_options.RedactQueryParameters);
@@ -131,6 +127,7 @@ public sealed class AuditRecorder
         writer.WriteString(TimestampName, _time.GetUtcNow().UtcDateTime);
         fields(writer, state);
         WriteService(writer);
+        writer.Flush();
 
         ValueTask<bool> written;
         ValueTask<bool> checkpoint = new(true);
@@ -139,7 +136,7 @@ public sealed class AuditRecorder
         {
             lock (_chain)
             {
-                written = AppendLocked(eventId, writer, buffer, cancellationToken);
+                written = AppendLocked(eventId, buffer, cancellationToken);
                 if (_signer is not null && ++_sinceCheckpoint >= _options.Checkpoint.Every)
                 {
                     checkpoint = CheckpointLocked(cancellationToken);
@@ -199,21 +196,14 @@ public sealed class AuditRecorder
 
     private async ValueTask AwaitCheckpointAsync(ValueTask<bool> checkpoint) => await WithinBudgetAsync(checkpoint, "checkpoint");
 
-    private ValueTask<bool> AppendLocked(string eventId, Utf8JsonWriter writer, ArrayBufferWriter<byte> buffer, CancellationToken cancellationToken)
+    private ValueTask<bool> AppendLocked(string eventId, ArrayBufferWriter<byte> buffer, CancellationToken cancellationToken)
     {
-        var sequence = _sequence + 1;
-        writer.WriteString(StreamName, _streamValue);
-        writer.WriteNumber(SequenceName, sequence);
-        writer.WriteString(PreviousName, _lastHash);
-        writer.WriteEndObject();
-        writer.Flush();
-        var hash = AuditChainFormat.Hash(buffer.WrittenSpan);
-        var entry = new AuditEntry(eventId, Stream, sequence, AuditChainFormat.Seal(buffer.WrittenSpan, hash));
+        var record = _link.Seal(buffer);
+        var entry = new AuditEntry(eventId, Stream, _link.Sequence + 1, record);
         // Handed over inside the lock: the pipeline sees entries in chain order. If it refuses the entry at once,
         // the chain does not advance, so a refusal leaves no gap.
         var written = _groupCommit is { } groupCommit ? groupCommit.Enqueue(entry) : _pipeline.WriteAsync(entry, cancellationToken);
-        _sequence = sequence;
-        _lastHash = hash;
+        _link.Advance(record);
         return written;
     }
 
@@ -222,7 +212,7 @@ public sealed class AuditRecorder
         var signer = _signer!;
         var records = _sinceCheckpoint;
         var id = Guid.CreateVersion7(_time.GetUtcNow()).ToString("N");
-        var signature = signer.Sign(Stream, _sequence + 1, _lastHash);
+        var signature = signer.Sign(Stream, _link.Sequence + 1, _link.PreviousHash);
         _checkpointBuffer.ResetWrittenCount();
         using var writer = new Utf8JsonWriter(_checkpointBuffer, WriterOptions);
         writer.WriteStartObject();
@@ -239,7 +229,8 @@ public sealed class AuditRecorder
         writer.WriteEndObject();
         writer.WriteEndObject();
         WriteService(writer);
-        var written = AppendLocked(id, writer, _checkpointBuffer, cancellationToken);
+        writer.Flush();
+        var written = AppendLocked(id, _checkpointBuffer, cancellationToken);
         _sinceCheckpoint = 0;
         _metrics.Checkpoint();
         return written;
@@ -277,6 +268,21 @@ public sealed class AuditRecorder
         return (ecs, buffer.WrittenSpan.ToArray());
     }
 
+    // The callers waiting for one batch of a group-commit pipeline wait for the same task: they share one guard
+    // (one budget timer per batch, not one per waiting call). The budget runs from the first waiter's call, so no
+    // caller waits longer than the budget; one that joins the batch later may fail closed sooner.
+    private Task<bool> Guarded(Task<bool> pending)
+    {
+        var guard = Volatile.Read(ref _guard);
+        if (guard is null || !ReferenceEquals(guard.Pending, pending))
+        {
+            guard = new BudgetGuard(pending, pending.WaitAsync(_options.WriteBudget, _time));
+            Volatile.Write(ref _guard, guard);
+        }
+
+        return guard.Guarded;
+    }
+
     private ValueTask Settle(bool accepted, string eventId)
     {
         if (accepted)
@@ -309,7 +315,7 @@ public sealed class AuditRecorder
         try
         {
             // The pipeline should keep the budget itself; this bounds the request even when it does not.
-            return await pending.AsTask().WaitAsync(_options.WriteBudget, _time);
+            return await Guarded(pending.AsTask());
         }
         catch (TimeoutException ex)
         {
@@ -324,4 +330,6 @@ public sealed class AuditRecorder
             throw;
         }
     }
+
+    private sealed record BudgetGuard(Task<bool> Pending, Task<bool> Guarded);
 }

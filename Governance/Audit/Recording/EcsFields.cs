@@ -75,15 +75,15 @@ public static class EcsFields
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteStartObject(EventName);
         writer.WriteString(IdName, e.Id);
-        writer.WriteString(KindName, e.Kind);
+        WriteKnown(writer, KindName, e.Kind);
         if (e.Categories.Length > 0)
         {
-            WriteArray(writer, CategoryName, e.Categories);
+            WriteKnownArray(writer, CategoryName, e.Categories);
         }
 
-        WriteArray(writer, TypeName, e.Types);
-        writer.WriteString(ActionName, e.Action);
-        writer.WriteString(OutcomeName, e.Outcome);
+        WriteKnownArray(writer, TypeName, e.Types);
+        WriteKnown(writer, ActionName, e.Action);
+        WriteKnown(writer, OutcomeName, e.Outcome);
         WriteIfSet(writer, ReasonName, e.Reason);
         if (e.Start is { } start)
         {
@@ -97,7 +97,7 @@ public static class EcsFields
 
         writer.WriteString(DatasetName, DatasetValue);
         writer.WriteString(ModuleName, ModuleValue);
-        writer.WriteString(ProviderName, provider);
+        WriteKnown(writer, ProviderName, provider);
         writer.WriteEndObject();
     }
 
@@ -152,7 +152,10 @@ public static class EcsFields
         WriteIfSet(writer, SchemeName, string.IsNullOrEmpty(scheme) ? null : scheme);
         if (!string.IsNullOrEmpty(authority))
         {
-            var (domain, port) = SplitAuthority(authority);
+            var host = SplitAuthority(authority, out var port);
+            // Lower-cased on the stack: a string per record for the host would be garbage on every decision.
+            Span<char> domain = host.Length <= 256 ? stackalloc char[host.Length] : new char[host.Length];
+            host.ToLowerInvariant(domain);
             writer.WriteString(DomainName, domain);
             if (port is { } p)
             {
@@ -271,15 +274,71 @@ public static class EcsFields
     public static (string Domain, int? Port) SplitAuthority(string authority)
     {
         ArgumentNullException.ThrowIfNull(authority);
-        var end = authority.StartsWith('[') ? authority.IndexOf(']', StringComparison.Ordinal) + 1 : authority.LastIndexOf(':');
+        var host = SplitAuthority(authority, out var port);
+        return (host.ToString().ToLowerInvariant(), port);
+    }
+
+    private static ReadOnlySpan<char> SplitAuthority(ReadOnlySpan<char> authority, out int? port)
+    {
+        var end = authority.StartsWith('[') ? authority.IndexOf(']') + 1 : authority.LastIndexOf(':');
         if (end > 0 && end < authority.Length && authority[end] == ':'
-            && int.TryParse(authority.AsSpan(end + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port <= 65535)
+            && int.TryParse(authority[(end + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p) && p <= 65535)
         {
-            return (authority[..end].Trim('[', ']').ToLowerInvariant(), port);
+            port = p;
+            return authority[..end].Trim("[]");
         }
 
-        return (authority.Trim('[', ']').ToLowerInvariant(), null);
+        port = null;
+        return authority.Trim("[]");
     }
+
+    private static void WriteKnown(Utf8JsonWriter writer, JsonEncodedText name, string value)
+    {
+        if (Known(value) is { } encoded)
+        {
+            writer.WriteString(name, encoded);
+        }
+        else
+        {
+            writer.WriteString(name, value);
+        }
+    }
+
+    private static void WriteKnownArray(Utf8JsonWriter writer, JsonEncodedText name, string[] values)
+    {
+        writer.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            if (Known(value) is { } encoded)
+            {
+                writer.WriteStringValue(encoded);
+            }
+            else
+            {
+                writer.WriteStringValue(value);
+            }
+        }
+
+        writer.WriteEndArray();
+    }
+
+    // The event.* values every decision and exchange record writes, pre-encoded: matching a literal is cheaper than
+    // transcoding it and checking it for escaping on every record. Any other value is written as it comes.
+    private static JsonEncodedText? Known(string value) => value switch
+    {
+        "event" => KnownValues.Event,
+        "web" => KnownValues.Web,
+        "access" => KnownValues.Access,
+        "allowed" => KnownValues.Allowed,
+        "denied" => KnownValues.Denied,
+        "success" => KnownValues.Success,
+        "failure" => KnownValues.Failure,
+        "authorization-check" => KnownValues.AuthorizationCheck,
+        "http-inspection" => KnownValues.HttpInspection,
+        "extauthz" => KnownValues.ExtAuthz,
+        "extproc" => KnownValues.ExtProc,
+        _ => null,
+    };
 
     private static void WriteValues(Utf8JsonWriter writer, IReadOnlyList<string> values)
     {
@@ -307,4 +366,20 @@ public static class EcsFields
     }
 
     private static bool IsLowerHex(ReadOnlySpan<char> text) => !text.ContainsAnyExcept(LowerHex);
+}
+
+/// <summary>Pre-encoded <c>event.*</c> values (see <see cref="EcsFields"/>).</summary>
+file static class KnownValues
+{
+    public static readonly JsonEncodedText Event = JsonEncodedText.Encode("event");
+    public static readonly JsonEncodedText Web = JsonEncodedText.Encode("web");
+    public static readonly JsonEncodedText Access = JsonEncodedText.Encode("access");
+    public static readonly JsonEncodedText Allowed = JsonEncodedText.Encode("allowed");
+    public static readonly JsonEncodedText Denied = JsonEncodedText.Encode("denied");
+    public static readonly JsonEncodedText Success = JsonEncodedText.Encode("success");
+    public static readonly JsonEncodedText Failure = JsonEncodedText.Encode("failure");
+    public static readonly JsonEncodedText AuthorizationCheck = JsonEncodedText.Encode("authorization-check");
+    public static readonly JsonEncodedText HttpInspection = JsonEncodedText.Encode("http-inspection");
+    public static readonly JsonEncodedText ExtAuthz = JsonEncodedText.Encode("extauthz");
+    public static readonly JsonEncodedText ExtProc = JsonEncodedText.Encode("extproc");
 }

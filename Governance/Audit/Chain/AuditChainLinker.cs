@@ -1,0 +1,89 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace EnvoyGovern.Governance.Audit.Chain;
+
+/// <summary>
+/// The writer's side of <see cref="AuditChainFormat"/> for one stream: closes a record with its chain members,
+/// hashes it and seals it, without a string or a hash object per record (the chain step runs under the recorder's
+/// lock, on every decision). Not thread-safe: the caller serializes <see cref="Seal"/> and <see cref="Advance"/>.
+/// </summary>
+internal sealed class AuditChainLinker
+{
+    // The longest tail after the stream member: the seq and prev members, 19 digits, the hash and "}.
+    private const int TailLength = 64 + 19 + AuditChainFormat.HashLength + 2;
+
+    private static readonly SearchValues<char> StreamCharacters = SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
+
+    // One context for the stream's life: a one-shot hash sets up and frees a native digest context per record.
+    private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly byte[] _streamMember;
+    private readonly byte[] _previous = Encoding.ASCII.GetBytes(AuditChainFormat.Genesis);
+    private long _sequence;
+
+    /// <summary>Starts the chain of <paramref name="stream"/> (letters, digits and '-': nothing to escape).</summary>
+    public AuditChainLinker(string stream)
+    {
+        if (string.IsNullOrEmpty(stream) || stream.AsSpan().ContainsAnyExcept(StreamCharacters))
+        {
+            throw new ArgumentException($"a chain stream is letters, digits and '-', not '{stream}'", nameof(stream));
+        }
+
+        _streamMember = Encoding.ASCII.GetBytes($",\"{AuditChainFormat.StreamField}\":\"{stream}\"");
+    }
+
+    /// <summary>The sequence of the last record the chain advanced to (0 before the first).</summary>
+    public long Sequence => _sequence;
+
+    /// <summary>The hash of the last record (the next record's <c>prev</c>).</summary>
+    public string PreviousHash => Encoding.ASCII.GetString(_previous);
+
+    private static ReadOnlySpan<byte> SequenceMember => ",\"envoygovern.audit.chain.seq\":"u8;
+
+    private static ReadOnlySpan<byte> PreviousMember => ",\"envoygovern.audit.chain.prev\":\""u8;
+
+    /// <summary>
+    /// Closes the open record in <paramref name="buffer"/> (a JSON object with at least one member and no closing
+    /// brace) with the next sequence and the previous hash, and returns the finished record with its hash member.
+    /// The chain does not move until <see cref="Advance"/>: a record that is not taken leaves no gap.
+    /// </summary>
+    public byte[] Seal(ArrayBufferWriter<byte> buffer)
+    {
+        var tail = buffer.GetSpan(_streamMember.Length + TailLength);
+        _streamMember.CopyTo(tail);
+        var at = _streamMember.Length;
+        SequenceMember.CopyTo(tail[at..]);
+        at += SequenceMember.Length;
+        (_sequence + 1).TryFormat(tail[at..], out var digits, provider: System.Globalization.CultureInfo.InvariantCulture);
+        at += digits;
+        PreviousMember.CopyTo(tail[at..]);
+        at += PreviousMember.Length;
+        _previous.CopyTo(tail[at..]);
+        at += _previous.Length;
+        tail[at++] = (byte)'"';
+        tail[at++] = (byte)'}';
+        buffer.Advance(at);
+
+        var body = buffer.WrittenSpan;
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        _sha256.AppendData(body);
+        _sha256.GetHashAndReset(digest);
+
+        var record = GC.AllocateUninitializedArray<byte>(body.Length - 1 + AuditChainFormat.SuffixLength);
+        body[..^1].CopyTo(record);
+        var suffix = record.AsSpan(body.Length - 1);
+        AuditChainFormat.SuffixStart.CopyTo(suffix);
+        Convert.TryToHexStringLower(digest, suffix[AuditChainFormat.SuffixStart.Length..], out _);
+        record[^2] = (byte)'"';
+        record[^1] = (byte)'}';
+        return record;
+    }
+
+    /// <summary>Moves the chain past <paramref name="record"/>, the last result of <see cref="Seal"/>.</summary>
+    public long Advance(ReadOnlySpan<byte> record)
+    {
+        record.Slice(record.Length - 2 - AuditChainFormat.HashLength, AuditChainFormat.HashLength).CopyTo(_previous);
+        return ++_sequence;
+    }
+}
