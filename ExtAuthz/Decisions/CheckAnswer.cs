@@ -15,6 +15,7 @@ public sealed class CheckAnswer
 {
     private readonly CheckResponse? _response;
     private readonly CheckContext? _allowed;
+    private AllowedAnswerLayout _layout;
 
     private CheckAnswer(CheckResponse? response, CheckContext? allowed) => (_response, _allowed) = (response, allowed);
 
@@ -70,7 +71,16 @@ public sealed class CheckAnswer
         ArrayPool<byte>.Shared.Return(rented);
     }
 
-    private int CalculateSize() => _response?.CalculateSize() ?? AllowedAnswerWriter.Measure(_allowed!);
+    private int CalculateSize()
+    {
+        if (_response is not null)
+        {
+            return _response.CalculateSize();
+        }
+
+        _layout = AllowedAnswerWriter.Measure(_allowed!);
+        return _layout.Total;
+    }
 
     private void WriteTo(Span<byte> destination)
     {
@@ -80,6 +90,6 @@ public sealed class CheckAnswer
             return;
         }
 
-        AllowedAnswerWriter.Write(_allowed!, destination);
+        AllowedAnswerWriter.Write(_allowed!, _layout, destination);
     }
 }

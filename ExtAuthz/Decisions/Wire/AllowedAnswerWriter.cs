@@ -29,20 +29,22 @@ internal static class AllowedAnswerWriter
     // HeaderValueOption after its header: append = BoolValue{false} (2), append_action = OVERWRITE_IF_EXISTS_OR_ADD (3).
     private static ReadOnlySpan<byte> OverwriteTail => [0x12, 0x00, 0x18, 0x02];
 
-    /// <summary>The allowed answer's size in bytes.</summary>
-    public static int Measure(CheckContext context)
+    /// <summary>The allowed answer's sizes, measured once for <see cref="Write"/>.</summary>
+    public static AllowedAnswerLayout Measure(CheckContext context)
     {
+        var entries = new MetadataEntries(context, distinct: false);
+        var distinct = !entries.HasRepeatedKey();
         var ok = OkResponseSize(context);
-        var metadata = MetadataSize(context);
-        return OkStatus.Length + WireWriter.FieldSize(ok) + WireWriter.FieldSize(metadata);
+        var metadata = MetadataSize(new MetadataEntries(context, distinct));
+        return new AllowedAnswerLayout(ok, metadata, distinct, OkStatus.Length + WireWriter.FieldSize(ok) + WireWriter.FieldSize(metadata));
     }
 
-    /// <summary>Writes the allowed answer; <paramref name="destination"/> holds at least <see cref="Measure"/> bytes.</summary>
-    public static int Write(CheckContext context, Span<byte> destination)
+    /// <summary>Writes the allowed answer; <paramref name="destination"/> holds at least <paramref name="layout"/>'s size.</summary>
+    public static int Write(CheckContext context, AllowedAnswerLayout layout, Span<byte> destination)
     {
         var writer = new WireWriter(destination);
         writer.Raw(OkStatus);
-        writer.Begin(ResponseOk, OkResponseSize(context));
+        writer.Begin(ResponseOk, layout.OkResponse);
         WriteHeader(ref writer, OkHeaders, GovernanceHeaders.Decision, "allow");
         WriteHeader(ref writer, OkHeaders, GovernanceHeaders.DecisionId, context.DecisionId);
         if (context.PolicyVersion is { } version)
@@ -62,8 +64,8 @@ internal static class AllowedAnswerWriter
 
         WriteHeader(ref writer, OkResponseHeadersToAdd, GovernanceHeaders.DecisionId, context.DecisionId);
 
-        var entries = new MetadataEntries(context);
-        writer.Begin(ResponseMetadata, MetadataSize(context));
+        var entries = new MetadataEntries(context, layout.DistinctKeys);
+        writer.Begin(ResponseMetadata, layout.Metadata);
         for (var i = 0; i < entries.Count; i++)
         {
             if (entries.ValueFor(i) is { } value)
@@ -119,9 +121,8 @@ internal static class AllowedAnswerWriter
         writer.Raw(OverwriteTail);
     }
 
-    private static int MetadataSize(CheckContext context)
+    private static int MetadataSize(MetadataEntries entries)
     {
-        var entries = new MetadataEntries(context);
         var size = 0;
         for (var i = 0; i < entries.Count; i++)
         {
@@ -138,3 +139,10 @@ internal static class AllowedAnswerWriter
     private static int EntrySize(string key, string value) =>
         WireWriter.OptionalStringSize(key) + WireWriter.FieldSize(WireWriter.StringSize(value));
 }
+
+/// <summary>Sizes of an allowed answer's parts, so that writing it does not measure it again.</summary>
+/// <param name="OkResponse">Bytes of <c>ok_response</c>'s content.</param>
+/// <param name="Metadata">Bytes of <c>dynamic_metadata</c>'s content.</param>
+/// <param name="DistinctKeys">No metadata key is set twice (the common case: no map semantics to apply).</param>
+/// <param name="Total">Bytes of the whole answer.</param>
+internal readonly record struct AllowedAnswerLayout(int OkResponse, int Metadata, bool DistinctKeys, int Total);

@@ -9,10 +9,14 @@ internal readonly ref struct MetadataEntries
 {
     private readonly CheckContext _context;
     private readonly int _fixed;
+    private readonly bool _distinct;
 
-    public MetadataEntries(CheckContext context)
+    /// <param name="context">The decided request.</param>
+    /// <param name="distinct">Known to have no key set twice (<see cref="HasRepeatedKey"/>): values are read directly.</param>
+    public MetadataEntries(CheckContext context, bool distinct)
     {
         _context = context;
+        _distinct = distinct;
         _fixed = context.PolicyVersion is null ? 3 : 4;
         Count = _fixed + context.Metadata.Count;
     }
@@ -28,9 +32,31 @@ internal readonly ref struct MetadataEntries
         _ => _context.Metadata[index - _fixed].Key,
     };
 
+    public bool HasRepeatedKey()
+    {
+        for (var index = 1; index < Count; index++)
+        {
+            var key = Key(index);
+            for (var earlier = 0; earlier < index; earlier++)
+            {
+                if (string.Equals(Key(earlier), key, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The value written at <paramref name="index"/>, or null when the key was written earlier.</summary>
     public string? ValueFor(int index)
     {
+        if (_distinct)
+        {
+            return Value(index);
+        }
+
         var key = Key(index);
         for (var earlier = 0; earlier < index; earlier++)
         {

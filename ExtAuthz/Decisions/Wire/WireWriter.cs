@@ -8,6 +8,9 @@ namespace EnvoyGovern.ExtAuthz.Decisions.Wire;
 /// </summary>
 internal ref struct WireWriter(Span<byte> buffer)
 {
+    // Strings this short (at most 3 UTF-8 bytes per UTF-16 char) always have a one-byte length.
+    private const int ShortString = 42;
+
     private readonly Span<byte> _buffer = buffer;
     private int _position;
 
@@ -61,6 +64,16 @@ internal ref struct WireWriter(Span<byte> buffer)
 
     public void String(byte tag, string value)
     {
+        if (value.Length <= ShortString)
+        {
+            // At most 126 bytes of UTF-8: a one-byte length, filled in once the bytes are written.
+            _buffer[_position] = tag;
+            var written = Encoding.UTF8.GetBytes(value, _buffer[(_position + 2)..]);
+            _buffer[_position + 1] = (byte)written;
+            _position += 2 + written;
+            return;
+        }
+
         Begin(tag, Encoding.UTF8.GetByteCount(value));
         _position += Encoding.UTF8.GetBytes(value, _buffer[_position..]);
     }
