@@ -7,6 +7,11 @@ namespace EnvoyGovern.ExtAuthz.Decisions.Wire;
 /// </summary>
 internal readonly ref struct MetadataEntries
 {
+    private const string DecisionKey = "decision";
+    private const string ReasonKey = "reason";
+    private const string DecisionIdKey = "decision_id";
+    private const string PolicyVersionKey = "policy_version";
+
     private readonly CheckContext _context;
     private readonly int _fixed;
     private readonly bool _distinct;
@@ -25,21 +30,27 @@ internal readonly ref struct MetadataEntries
 
     public string Key(int index) => index switch
     {
-        0 => "decision",
-        1 => "reason",
-        2 => "decision_id",
-        3 when _fixed == 4 => "policy_version",
+        0 => DecisionKey,
+        1 => ReasonKey,
+        2 => DecisionIdKey,
+        3 when _fixed == 4 => PolicyVersionKey,
         _ => _context.Metadata[index - _fixed].Key,
     };
 
     public bool HasRepeatedKey()
     {
-        for (var index = 1; index < Count; index++)
+        var metadata = _context.Metadata;
+        for (var index = 0; index < metadata.Count; index++)
         {
-            var key = Key(index);
+            var key = metadata[index].Key;
+            if (key is DecisionKey or ReasonKey or DecisionIdKey || (_fixed == 4 && key == PolicyVersionKey))
+            {
+                return true;
+            }
+
             for (var earlier = 0; earlier < index; earlier++)
             {
-                if (string.Equals(Key(earlier), key, StringComparison.Ordinal))
+                if (string.Equals(metadata[earlier].Key, key, StringComparison.Ordinal))
                 {
                     return true;
                 }
