@@ -90,6 +90,10 @@ public sealed class CheckAnswer
             return;
         }
 
-        AllowedAnswerWriter.Write(_allowed!, _layout, destination);
+        // A writer that disagreed with its own measure would send a corrupt answer: fail the call instead.
+        if (AllowedAnswerWriter.Write(_allowed!, _layout, destination) != destination.Length)
+        {
+            throw new InvalidOperationException("the allowed answer's size differs from its measure");
+        }
     }
 }

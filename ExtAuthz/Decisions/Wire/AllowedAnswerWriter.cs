@@ -2,9 +2,9 @@ namespace EnvoyGovern.ExtAuthz.Decisions.Wire;
 
 /// <summary>
 /// Writes the allowed CheckResponse straight to protobuf bytes, the same bytes as serializing what
-/// <see cref="CheckResponseFactory.Create"/> builds (<c>AllowedAnswerWriterTests</c> compares them), without
+/// <see cref="CheckResponseFactory.Create"/> builds (<c>CheckAnswerWireTests</c> compares them), without
 /// the message objects, the <c>Struct</c> map and the generated serializer's two passes over them, which were
-/// a sixth of a Check's own CPU. Field order, omitted defaults and map semantics follow Google.Protobuf.
+/// about a tenth of the ExtAuthz process's CPU (bench/README.md). Field order, omitted defaults and map semantics follow Google.Protobuf.
 /// </summary>
 internal static class AllowedAnswerWriter
 {
