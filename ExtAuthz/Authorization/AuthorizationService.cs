@@ -19,9 +19,9 @@ internal sealed class AuthorizationService(
     DecisionIds ids,
     AuthorizationMetrics metrics,
     TimeProvider time,
-    ILogger<AuthorizationService> logger) : global::Envoy.Service.Auth.V3.Authorization.AuthorizationBase
+    ILogger<AuthorizationService> logger) : CheckBinding.CheckBase
 {
-    public override async Task<CheckResponse> Check(CheckRequest request, ServerCallContext context)
+    public override async Task<CheckAnswer> Check(CheckRequest request, ServerCallContext context)
     {
         var problem = CheckRequestValidator.FindProblem(request);
         if (problem is not null)
@@ -78,7 +78,7 @@ internal sealed class AuthorizationService(
             AuthorizationLog.Denied(logger, check.DecisionId, decision.Reason, decision.DecidedBy, decision.HttpStatus);
         }
 
-        return responses.Create(decision, check);
+        return responses.CreateAnswer(decision, check);
     }
 
     // The call already fails; a record that cannot be written as well changes nothing for the caller.

@@ -6,15 +6,18 @@
 #
 #   BEFORE=/path/to/old/clone AFTER=/path/to/new/clone FILES=/tmp/envoygovern-load-.../files bench/load/ab-check.sh
 #   MODE=full N_FULL=60000 ...   # full load: N_FULL calls per run instead of RATE req/s for DUR seconds
+#   SCENARIO=1000 ...              # the check-1000 files and policy (JWT, 1,000 rules, quota, canary) instead of check-sample
+#   AUDIT_OFF=0 ...                # the two audited servers only
 set -uo pipefail
 BEFORE=${BEFORE:?old tree}; AFTER=${AFTER:?new tree}; FILES=${FILES:?request files}
 RATE=${RATE:-3000}; DUR=${DUR:-5}; ROUNDS=${ROUNDS:-3}; MODE=${MODE:-rate}; N_FULL=${N_FULL:-60000}; BASE_PORT=${BASE_PORT:-47011}
+SCENARIO=${SCENARIO:-sample}; AUDIT_OFF=${AUDIT_OFF:-1}
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait' EXIT
 declare -A PID PORT
 start() { # NAME DLL PORT
   dotnet "$2" "--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:$3" "--Kestrel:Endpoints:Admin:Url=http://127.0.0.1:$(($3 + 100))" \
-    --Logging:MinimumLevel=Information "--Policy:Directory=$FILES/policy-sample" >/dev/null 2>"/tmp/ab-check-$1.err" &
+    --Logging:MinimumLevel=Information "--Policy:Directory=$FILES/policy-$SCENARIO" >/dev/null 2>"/tmp/ab-check-$1.err" &
   PIDS+=($!); PID[$1]=$!; PORT[$1]=$3
   for _ in $(seq 1 240); do curl -fs -o /dev/null "http://127.0.0.1:$(($3 + 100))/healthz" && return; sleep 0.5; done
   echo "$1 did not start (/tmp/ab-check-$1.err)" >&2; exit 1
@@ -23,7 +26,7 @@ run() { # NAME MODE
   local pid=${PID[$1]} t0 t1 out=/tmp/ab-check-h2load.out load=(-n "$N_FULL")
   [ "$2" = rate ] && load=(--rps $((RATE / 4)) -n $((RATE * DUR)))
   t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-  h2load -c 4 -m 16 -t 1 "${load[@]}" -d "$FILES/check-sample.bin" -H 'content-type: application/grpc' -H 'te: trailers' \
+  h2load -c 4 -m 16 -t 1 "${load[@]}" -d "$FILES/check-$SCENARIO.bin" -H 'content-type: application/grpc' -H 'te: trailers' \
     "http://127.0.0.1:${PORT[$1]}/envoy.service.auth.v3.Authorization/Check" >"$out" 2>&1
   t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   local done rps
@@ -33,10 +36,13 @@ run() { # NAME MODE
     "$(awk -v t=$((t1 - t0)) -v n="$done" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz / n * 1e6 }')"
 }
 start before-on "$BEFORE/ExtAuthz/bin/Release/net10.0/EnvoyGovern.ExtAuthz.dll" "$BASE_PORT"
-start before-off "$BEFORE/bench/EnvoyGovern.LoadAuditOff/bin/Release/net10.0/EnvoyGovern.LoadAuditOff.dll" $((BASE_PORT + 1))
 start after-on "$AFTER/ExtAuthz/bin/Release/net10.0/EnvoyGovern.ExtAuthz.dll" $((BASE_PORT + 2))
-start after-off "$AFTER/bench/EnvoyGovern.LoadAuditOff/bin/Release/net10.0/EnvoyGovern.LoadAuditOff.dll" $((BASE_PORT + 3))
-SERVERS=(before-on before-off after-on after-off)
+SERVERS=(before-on after-on)
+if [ "$AUDIT_OFF" = 1 ]; then
+  start before-off "$BEFORE/bench/EnvoyGovern.LoadAuditOff/bin/Release/net10.0/EnvoyGovern.LoadAuditOff.dll" $((BASE_PORT + 1))
+  start after-off "$AFTER/bench/EnvoyGovern.LoadAuditOff/bin/Release/net10.0/EnvoyGovern.LoadAuditOff.dll" $((BASE_PORT + 3))
+  SERVERS=(before-on before-off after-on after-off)
+fi
 for s in "${SERVERS[@]}"; do N_FULL=60000 run "$s" full >/dev/null; done   # warm-up: JIT tiers, PGO, pools
 for _ in $(seq 1 "$ROUNDS"); do
   for s in "${SERVERS[@]}"; do run "$s" "$MODE"; done
