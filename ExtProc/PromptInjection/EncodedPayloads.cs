@@ -20,28 +20,43 @@ internal static class EncodedPayloads
 
     public static IEnumerable<(int Offset, string Text)> Decode(string text)
     {
+        // A run shorter than MinBase64 (its '=' padding, at most two, included) is never decoded, so only runs
+        // of at least MinBody characters matter, and each of them covers the character MinBody - 1 after any
+        // place it can start: probing there skips prose (where nearly every word is a run, and a search per
+        // word cost more than the rest of the detector) without reading most of its characters.
+        // Invariant: text[i - 1], if any, is not a base64 character, so no run starts before i.
+        const int MinBody = MinBase64 - 2;
         var found = 0;
         var i = 0;
-        while (i < text.Length && found < MaxPayloads)
+        while (found < MaxPayloads && i + MinBody - 1 < text.Length)
         {
-            // Runs are found with vectorized searches: in prose nearly every word is a run, and a
-            // character-by-character test cost more than the rest of the detector.
-            var next = text.AsSpan(i).IndexOfAny(Base64Characters);
-            if (next < 0)
+            var probe = i + MinBody - 1;
+            if (!Base64Characters.Contains(text[probe]))
             {
-                break;
+                i = probe + 1;
+                continue;
             }
 
-            var start = i + next;
-            var length = text.AsSpan(start).IndexOfAnyExcept(Base64Characters);
-            i = length < 0 ? text.Length : start + length;
-            var end = i;
-            while (i < text.Length && text[i] == '=' && i - end < 2)
+            var start = probe;
+            while (start > i && Base64Characters.Contains(text[start - 1]))
             {
-                i++;
+                start--;
             }
 
-            var run = text.AsSpan(start, Math.Min(i - start, MaxRun));
+            var end = probe + 1;
+            while (end < text.Length && Base64Characters.Contains(text[end]))
+            {
+                end++;
+            }
+
+            var padded = end;
+            while (padded < text.Length && text[padded] == '=' && padded - end < 2)
+            {
+                padded++;
+            }
+
+            i = padded > end ? padded : end + 1;
+            var run = text.AsSpan(start, Math.Min(padded - start, MaxRun));
             if (Decoded(run) is { } decoded)
             {
                 found++;

@@ -12,28 +12,28 @@ internal static class PhraseRules
 {
     private const int Window = 6;
 
-    private static readonly FrozenSet<string> OverrideVerbs = Set(
+    private static readonly string[] OverrideVerbs = Set(
         "ignore ignoring ignores disregard disregarding forget override overrule bypass skip neglect abandon overlook discard drop "
         + "ignoriere ignorieren vergiss vergessen ignorez ignore oubliez oublie ignora ignorar olvida olvides");
 
-    private static readonly FrozenSet<string> StrongObjects = Set(
+    private static readonly string[] StrongObjects = Set(
         "instructions instruction prompt prompts directions directives directive guidelines guideline programming guardrails "
         + "anweisungen anweisung befehle consignes instrucciones indicaciones");
 
-    private static readonly FrozenSet<string> WeakObjects = Set(
+    private static readonly string[] WeakObjects = Set(
         "rules rule context messages constraints restrictions policies policy everything text regeln règles reglas");
 
-    private static readonly FrozenSet<string> AnyQualifier = Set(
+    private static readonly string[] AnyQualifier = Set(
         "previous prior above earlier preceding all any your system initial original existing every these those other "
         + "vorherigen vorigen alle deine obigen précédentes toutes vos anteriores todas tus");
 
-    private static readonly FrozenSet<string> BackQualifier = Set(
+    private static readonly string[] BackQualifier = Set(
         "previous prior above earlier preceding your system initial original vorherigen obigen deine précédentes anteriores");
 
-    private static readonly FrozenSet<string> LeakVerbs = Set(
+    private static readonly string[] LeakVerbs = Set(
         "reveal show print display repeat output tell give leak dump expose list write share disclose provide recite");
 
-    private static readonly FrozenSet<string> LeakTargets = Set("instructions prompt rules guidelines system message");
+    private static readonly string[] LeakTargets = Set("instructions prompt rules guidelines system message");
 
     private static readonly string[][] JailbreakPhrases =
     [
@@ -48,41 +48,32 @@ internal static class PhraseRules
         ["roleplay", "as"], ["act", "as", "if", "you"], ["you", "will", "now", "act"], ["new", "persona"],
     ];
 
-    // Every word a rule below compares: Words.Split keeps only these (see Word). A word a rule reads must be here.
-    private static readonly FrozenSet<string> Vocabulary = OverrideVerbs
-        .Concat(StrongObjects).Concat(WeakObjects).Concat(AnyQualifier).Concat(BackQualifier).Concat(LeakVerbs).Concat(LeakTargets)
-        .Concat(JailbreakPhrases.SelectMany(p => p)).Concat(PersonaPhrases.SelectMany(p => p))
-        .Concat(["what", "is", "are", "were", "your", "system", "initial", "hidden", "original", "prompt", "message", "instructions",
-            "above", "words", "text", "everything", "messages"])
-        .ToFrozenSet(StringComparer.Ordinal);
+    // Every word a rule below compares, with the sets that hold it: Words.Split keeps only these (see Word).
+    // A word a rule reads must be here.
+    private static readonly FrozenDictionary<string, KnownWord> Vocabulary = Vocabularies();
 
     /// <summary>Looks words up without making a string of them.</summary>
-    public static FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> Known { get; } = Vocabulary.GetAlternateLookup<ReadOnlySpan<char>>();
+    public static FrozenDictionary<string, KnownWord>.AlternateLookup<ReadOnlySpan<char>> Known { get; } = Vocabulary.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>"ignore all previous instructions", "disregard everything above", "vergiss alle vorherigen Anweisungen".</summary>
     public static void Override(List<Word> words, List<InjectionSignal> signals, int offset, string prefix)
     {
         for (var i = 0; i < words.Count; i++)
         {
-            if (words[i].Text.Length == 0 || !OverrideVerbs.Contains(words[i].Text))
+            if ((words[i].Kinds & WordKinds.OverrideVerb) == 0)
             {
                 continue;
             }
 
             for (var j = i + 1; j < words.Count && j <= i + Window; j++)
             {
-                if (words[j].Text.Length == 0)
+                var strong = (words[j].Kinds & WordKinds.StrongObject) != 0;
+                if (!strong && (words[j].Kinds & WordKinds.WeakObject) == 0)
                 {
                     continue;
                 }
 
-                var strong = StrongObjects.Contains(words[j].Text);
-                if (!strong && !WeakObjects.Contains(words[j].Text))
-                {
-                    continue;
-                }
-
-                var qualifiers = strong ? AnyQualifier : BackQualifier;
+                var qualifiers = strong ? WordKinds.AnyQualifier : WordKinds.BackQualifier;
                 if (Any(words, i + 1, Math.Min(words.Count, j + 3), qualifiers))
                 {
                     signals.Add(new("pi.override", PromptInjectionDetector.Override, $"{prefix}instruction override ('{words[i].Text} … {words[j].Text}')", offset + words[i].Offset));
@@ -102,7 +93,7 @@ internal static class PhraseRules
                 continue;
             }
 
-            var verb = LeakVerbs.Contains(words[i].Text);
+            var verb = (words[i].Kinds & WordKinds.LeakVerb) != 0;
             var question = words[i].Text == "what" && i + 2 < words.Count && words[i + 1].Text is "is" or "are" or "were" && words[i + 2].Text == "your";
             if (!verb && !question)
             {
@@ -113,7 +104,7 @@ internal static class PhraseRules
             {
                 var (a, b) = (words[j].Text, words[j + 1].Text);
                 if ((a is "system" or "initial" or "hidden" or "original" && b is "prompt" or "message" or "instructions")
-                    || (a == "your" && LeakTargets.Contains(b))
+                    || (a == "your" && (words[j + 1].Kinds & WordKinds.LeakTarget) != 0)
                     || (b == "above" && a is "words" or "text" or "everything" or "instructions" or "messages"))
                 {
                     signals.Add(new("pi.prompt_leak", PromptInjectionDetector.PromptLeak, $"{prefix}asks for the system prompt ('{words[i].Text} … {a} {b}')", offset + words[i].Offset));
@@ -126,22 +117,22 @@ internal static class PhraseRules
     /// <summary>Jailbreak vocabulary ("developer mode", "do anything now", "no restrictions") and persona switches ("you are now").</summary>
     public static void Jailbreak(List<Word> words, List<InjectionSignal> signals, int offset, string prefix)
     {
-        if (FindPhrase(words, JailbreakPhrases) is { } jailbreak)
+        if (FindPhrase(words, JailbreakPhrases, WordKinds.JailbreakStart) is { } jailbreak)
         {
             signals.Add(new("pi.jailbreak", PromptInjectionDetector.Jailbreak, $"{prefix}jailbreak phrase", offset + jailbreak));
         }
 
-        if (FindPhrase(words, PersonaPhrases) is { } persona)
+        if (FindPhrase(words, PersonaPhrases, WordKinds.PersonaStart) is { } persona)
         {
             signals.Add(new("pi.persona", PromptInjectionDetector.Persona, $"{prefix}persona switch", offset + persona));
         }
     }
 
-    private static int? FindPhrase(List<Word> words, string[][] phrases)
+    private static int? FindPhrase(List<Word> words, string[][] phrases, WordKinds start)
     {
         for (var i = 0; i < words.Count; i++)
         {
-            if (words[i].Text.Length == 0)
+            if ((words[i].Kinds & start) == 0)
             {
                 continue;
             }
@@ -169,11 +160,11 @@ internal static class PhraseRules
         return null;
     }
 
-    private static bool Any(List<Word> words, int from, int to, FrozenSet<string> set)
+    private static bool Any(List<Word> words, int from, int to, WordKinds kind)
     {
         for (var k = from; k < to; k++)
         {
-            if (words[k].Text.Length > 0 && set.Contains(words[k].Text))
+            if ((words[k].Kinds & kind) != 0)
             {
                 return true;
             }
@@ -182,5 +173,31 @@ internal static class PhraseRules
         return false;
     }
 
-    private static FrozenSet<string> Set(string words) => words.Split(' ').ToFrozenSet(StringComparer.Ordinal);
+    private static string[] Set(string words) => words.Split(' ');
+
+    private static FrozenDictionary<string, KnownWord> Vocabularies()
+    {
+        var kinds = new Dictionary<string, WordKinds>(StringComparer.Ordinal);
+        void Add(IEnumerable<string> words, WordKinds kind)
+        {
+            foreach (var word in words)
+            {
+                kinds[word] = kinds.GetValueOrDefault(word) | kind;
+            }
+        }
+
+        Add(OverrideVerbs, WordKinds.OverrideVerb);
+        Add(StrongObjects, WordKinds.StrongObject);
+        Add(WeakObjects, WordKinds.WeakObject);
+        Add(AnyQualifier, WordKinds.AnyQualifier);
+        Add(BackQualifier, WordKinds.BackQualifier);
+        Add(LeakVerbs, WordKinds.LeakVerb);
+        Add(LeakTargets, WordKinds.LeakTarget);
+        Add(JailbreakPhrases.Select(p => p[0]), WordKinds.JailbreakStart);
+        Add(PersonaPhrases.Select(p => p[0]), WordKinds.PersonaStart);
+        Add(JailbreakPhrases.SelectMany(p => p).Concat(PersonaPhrases.SelectMany(p => p)), WordKinds.None);
+        Add(["what", "is", "are", "were", "your", "system", "initial", "hidden", "original", "prompt", "message", "instructions",
+            "above", "words", "text", "everything", "messages"], WordKinds.None);
+        return kinds.ToFrozenDictionary(k => k.Key, k => new KnownWord(k.Key, k.Value), StringComparer.Ordinal);
+    }
 }

@@ -13,20 +13,15 @@ internal static class RoleMarkers
         "<|start_header_id|>", "[inst]", "[/inst]", "<<sys>>", "<</sys>>", "### system", "### instruction", "### assistant",
     ];
 
+    // Every token starts with one of these, rare in prose: one vectorized pass finds the places worth comparing.
+    private static readonly System.Buffers.SearchValues<char> TokenStarts = System.Buffers.SearchValues.Create(Tokens.Select(t => t[0]).Distinct().ToArray());
+
     private static readonly string[] LineRoles = ["system:", "assistant:", "developer:", "### response:"];
 
     /// <summary>Adds a role-spoof signal for the first marker in <paramref name="folded"/> (lower-case text).</summary>
     public static void Find(string folded, List<InjectionSignal> signals)
     {
-        var first = int.MaxValue;
-        foreach (var token in Tokens)
-        {
-            var at = folded.IndexOf(token, StringComparison.Ordinal);
-            if (at >= 0 && at < first)
-            {
-                first = at;
-            }
-        }
+        var first = FirstToken(folded);
 
         for (var line = 0; line < folded.Length && line < first; line = folded.IndexOf('\n', line) is var next and >= 0 ? next + 1 : folded.Length)
         {
@@ -55,6 +50,27 @@ internal static class RoleMarkers
         {
             signals.Add(new("pi.role_spoof", PromptInjectionDetector.RoleSpoof, "a chat-template token or role marker in caller text", first));
         }
+    }
+
+    // The earliest place any token starts, or int.MaxValue.
+    private static int FirstToken(string folded)
+    {
+        for (var at = folded.AsSpan().IndexOfAny(TokenStarts); at >= 0;)
+        {
+            var rest = folded.AsSpan(at);
+            foreach (var token in Tokens)
+            {
+                if (rest.StartsWith(token, StringComparison.Ordinal))
+                {
+                    return at;
+                }
+            }
+
+            var next = folded.AsSpan(at + 1).IndexOfAny(TokenStarts);
+            at = next < 0 ? -1 : at + 1 + next;
+        }
+
+        return int.MaxValue;
     }
 
     // "role" : "system" (or assistant, developer) with any spacing.

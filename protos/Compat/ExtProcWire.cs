@@ -11,8 +11,10 @@ namespace EnvoyGovern.Protos.Compat;
 /// </summary>
 /// <remarks>
 /// Google.Protobuf keeps unknown fields when it parses and writes them back when it serialises, so these
-/// fields survive a round trip through the generated types. Reading them needs the bytes again; writing
-/// them means parsing crafted bytes into the generated type. Both are done only where the field can occur.
+/// fields survive a round trip through the generated types. Reading them serialises only the message's
+/// unknown fields (nothing at all when it has none); writing them means parsing crafted bytes into the
+/// generated type. Should the pinned protos ever learn these fields, they stop being unknown and the
+/// readers return nothing: the wire tests and the full-duplex conformance tests would fail.
 /// </remarks>
 public static class ExtProcWire
 {
@@ -26,7 +28,7 @@ public static class ExtProcWire
     public static ProtocolConfiguration? ReadProtocolConfig(ProcessingRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var bytes = FindField(request.ToByteString(), ProtocolConfigField);
+        var bytes = FindField(request.UnknownFields, ProtocolConfigField);
         if (bytes is null)
         {
             return null;
@@ -116,7 +118,7 @@ public static class ExtProcWire
         ArgumentNullException.ThrowIfNull(mutation);
         body = ByteString.Empty;
         endOfStream = false;
-        var bytes = FindField(mutation.ToByteString(), StreamedResponseField);
+        var bytes = FindField(mutation.UnknownFields, StreamedResponseField);
         if (bytes is null)
         {
             return false;
@@ -153,9 +155,18 @@ public static class ExtProcWire
     }
 
     // Last occurrence wins for a singular message field in proto3; Envoy sends it once.
-    private static ByteString? FindField(ByteString message, int field)
+    private static ByteString? FindField(UnknownFieldSet? unknown, int field)
     {
-        var input = new CodedInputStream(message.ToByteArray());
+        if (unknown is null)
+        {
+            return null;
+        }
+
+        var bytes = new byte[unknown.CalculateSize()];
+        var output = new CodedOutputStream(bytes);
+        unknown.WriteTo(output);
+        output.Flush();
+        var input = new CodedInputStream(bytes);
         ByteString? found = null;
         uint tag;
         while ((tag = input.ReadTag()) != 0)
