@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using EnvoyGovern.ExtProc.Waf.Rules;
 using EnvoyGovern.ExtProc.Waf.Transformations;
@@ -158,7 +157,7 @@ internal sealed partial class WafTransaction
         for (var v = 0; v < values.Count; v++)
         {
             var value = values[v];
-            if (!IsMatch(rule, value.Value, out var transformed))
+            if (!IsMatch(rule, value, out var transformed))
             {
                 continue;
             }
@@ -179,12 +178,13 @@ internal sealed partial class WafTransaction
         return matched;
     }
 
-    private bool IsMatch(Rule rule, string input, out string transformed)
+    private bool IsMatch(Rule rule, TargetValue value, out string transformed)
     {
         var op = rule.Operator!;
+        var input = value.Value;
         if (!rule.MultiMatch)
         {
-            transformed = Transform(input, rule.Transforms);
+            transformed = Transform(value.Slot, input, rule.Transforms);
             return op.Evaluate(this, transformed, rule.Capture) != rule.Negated;
         }
 
@@ -213,21 +213,21 @@ internal sealed partial class WafTransaction
         return false;
     }
 
-    private string Transform(string input, TransformChain chain)
+    // Cached per value (its slot in this phase) and pipeline; a pipeline's prefix is cached the same way.
+    private string Transform(int slot, string input, TransformChain chain)
     {
         if (chain.Steps.Length == 0)
         {
             return input;
         }
 
-        var key = new TransformKey(input, chain.Id);
-        if (_scratch.Transforms.TryGetValue(key, out var cached))
+        if (_scratch.Transformed(slot, chain.Id) is { } cached)
         {
             return cached;
         }
 
-        var value = chain.Steps[^1](Transform(input, chain.Prefix));
-        _scratch.Transforms[key] = value;
+        var value = chain.Steps[^1](Transform(slot, input, chain.Prefix));
+        _scratch.Remember(slot, chain.Id, value);
         return value;
     }
 
@@ -240,21 +240,12 @@ internal sealed partial class WafTransaction
         }
     }
 
-    /// <summary>A value to evaluate, with its name as logs and MATCHED_VAR_NAME show it.</summary>
-    internal readonly record struct TargetValue(Variable Variable, string Key, string Value)
+    /// <summary>
+    /// A value to evaluate, with its name as logs and MATCHED_VAR_NAME show it, and its slot in the phase's
+    /// transformation cache (one per distinct string instance).
+    /// </summary>
+    internal readonly record struct TargetValue(Variable Variable, string Key, string Value, int Slot)
     {
         public string Name => Key.Length == 0 ? Variables.Name(Variable) : string.Concat(Variables.Name(Variable), ":", Key);
-    }
-
-    internal readonly record struct TransformKey(string Value, int Chain);
-
-    // Values are the collection's own string instances: identity is the cheap and exact cache key.
-    internal sealed class TransformKeyComparer : IEqualityComparer<TransformKey>
-    {
-        public static readonly TransformKeyComparer Instance = new();
-
-        public bool Equals(TransformKey x, TransformKey y) => ReferenceEquals(x.Value, y.Value) && x.Chain == y.Chain;
-
-        public int GetHashCode(TransformKey obj) => RuntimeHelpers.GetHashCode(obj.Value) * 31 + obj.Chain;
     }
 }

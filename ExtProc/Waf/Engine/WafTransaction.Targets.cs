@@ -6,19 +6,20 @@ namespace EnvoyGovern.ExtProc.Waf.Engine;
 internal sealed partial class WafTransaction
 {
     // Points _values at the rule's targets, in order, minus its exclusions (static and ctl-made): collected
-    // once per phase for rules that share a target set (see Rule.TargetSet), unless a ctl in this
-    // transaction removed one of this rule's targets.
+    // once per phase for rules that share a target set (see Rule.TargetSet) and the same ctl target removals
+    // (941010 removes REQUEST_FILENAME from the rules of one tag on every ordinary request: they share too).
     private void CollectValues(Rule rule)
     {
-        if (rule.TargetSet >= 0 && !TargetsRemovedFor(rule))
+        var removed = RemovedTargetsFor(rule, out var known);
+        if (rule.TargetSet >= 0 && known)
         {
-            if (_scratch.Filled(rule.TargetSet) is { } filled)
+            if (_scratch.Filled(rule.TargetSet, removed) is { } filled)
             {
                 _values = filled;
                 return;
             }
 
-            _values = _scratch.Fill(rule.TargetSet);
+            _values = _scratch.Fill(rule.TargetSet, removed);
         }
         else
         {
@@ -31,17 +32,17 @@ internal sealed partial class WafTransaction
             if (target.Count)
             {
                 var count = CountOf(target);
-                _values.Add(new TargetValue(target.Variable, target.Key ?? string.Empty, count.ToString(CultureInfo.InvariantCulture)));
+                Add(target.Variable, target.Key ?? string.Empty, count.ToString(CultureInfo.InvariantCulture));
                 continue;
             }
 
             switch (target.Variable)
             {
                 case Variable.MatchedVar:
-                    _values.Add(new TargetValue(Variable.MatchedVar, string.Empty, MatchedVar));
+                    Add(Variable.MatchedVar, string.Empty, MatchedVar);
                     continue;
                 case Variable.MatchedVarName:
-                    _values.Add(new TargetValue(Variable.MatchedVarName, string.Empty, MatchedVarName));
+                    Add(Variable.MatchedVarName, string.Empty, MatchedVarName);
                     continue;
                 case Variable.Xml:
                     AddXml(target);
@@ -52,9 +53,9 @@ internal sealed partial class WafTransaction
             if (target.KeyRegex is null && target.Key is not null && (target.Variable == Variable.Tx || target.Variable == Variable.Flags))
             {
                 var single = list.Get(target.Key);
-                if (single is not null && !Excluded(rule, target.Variable, target.Key))
+                if (single is not null && !Excluded(rule, removed, target.Variable, target.Key))
                 {
-                    _values.Add(new TargetValue(target.Variable, target.Key, single));
+                    Add(target.Variable, target.Key, single);
                 }
 
                 continue;
@@ -66,14 +67,16 @@ internal sealed partial class WafTransaction
                 var entry = entries[i];
                 if ((target.Key is null && target.KeyRegex is null) || target.Selects(entry.Key))
                 {
-                    if (!Excluded(rule, target.Variable, entry.Key))
+                    if (!Excluded(rule, removed, target.Variable, entry.Key))
                     {
-                        _values.Add(new TargetValue(target.Variable, entry.Key, entry.Value));
+                        Add(target.Variable, entry.Key, entry.Value);
                     }
                 }
             }
         }
     }
+
+    private void Add(Variable variable, string key, string value) => _values.Add(new TargetValue(variable, key, value, _scratch.Slot(value)));
 
     private int CountOf(RuleTarget target)
     {
@@ -105,24 +108,35 @@ internal sealed partial class WafTransaction
         return n;
     }
 
-    private bool TargetsRemovedFor(Rule rule)
+    // Which of the ctl-removed targets apply to the rule, as bits of _removedTargets; known is false when
+    // there are more removals than bits (the rule then collects its own values and checks them all).
+    private ulong RemovedTargetsFor(Rule rule, out bool known)
     {
+        known = true;
         if (_removedTargets is null)
         {
-            return false;
+            return 0;
         }
 
-        var owner = rule.Parent ?? rule;
-        foreach (var (range, tag, target) in _removedTargets)
+        known = _removedTargets.Count <= 64;
+        var mask = 0UL;
+        for (var i = 0; i < Math.Min(64, _removedTargets.Count); i++)
         {
             // The cheap variable comparison first: the tag comparison is what costs here.
-            if (ReadsVariable(rule, target.Variable) && (range is { } r ? r.Contains(owner.Id) : owner.HasTag(tag!)))
+            if (ReadsVariable(rule, _removedTargets[i].Target.Variable) && RemovalAppliesTo(rule, i))
             {
-                return true;
+                mask |= 1UL << i;
             }
         }
 
-        return false;
+        return mask;
+    }
+
+    private bool RemovalAppliesTo(Rule rule, int removal)
+    {
+        var (range, tag, _) = _removedTargets![removal];
+        var owner = rule.Parent ?? rule;
+        return range is { } r ? r.Contains(owner.Id) : owner.HasTag(tag!);
     }
 
     // A loop, not a predicate: this runs for every rule of every request once a ctl fired.
@@ -139,7 +153,7 @@ internal sealed partial class WafTransaction
         return false;
     }
 
-    private bool Excluded(Rule rule, Variable variable, string key)
+    private bool Excluded(Rule rule, ulong removed, Variable variable, string key)
     {
         foreach (var exclusion in rule.Exclusions)
         {
@@ -149,12 +163,12 @@ internal sealed partial class WafTransaction
             }
         }
 
-        if (_removedTargets is not null)
+        if (_removedTargets is not null && (removed != 0 || _removedTargets.Count > 64))
         {
-            var owner = rule.Parent ?? rule;
-            foreach (var (range, tag, target) in _removedTargets)
+            for (var i = 0; i < _removedTargets.Count; i++)
             {
-                if (target.Variable == variable && target.Selects(key) && (range is { } r ? r.Contains(owner.Id) : owner.HasTag(tag!)))
+                var target = _removedTargets[i].Target;
+                if (target.Variable == variable && (i < 64 ? (removed & (1UL << i)) != 0 : RemovalAppliesTo(rule, i)) && target.Selects(key))
                 {
                     return true;
                 }
@@ -169,7 +183,7 @@ internal sealed partial class WafTransaction
         var values = XmlValues(target.Key);
         foreach (var value in values)
         {
-            _values.Add(new TargetValue(Variable.Xml, target.Key ?? "/*", value));
+            Add(Variable.Xml, target.Key ?? "/*", value);
         }
     }
 }

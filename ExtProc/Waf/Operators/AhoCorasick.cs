@@ -15,11 +15,14 @@ internal sealed class AhoCorasick
     // The characters that start a phrase, in both ASCII cases: at the root, the search skips to the next one
     // with a vectorized scan (most of a benign value starts no phrase) instead of a lookup per character.
     private readonly SearchValues<char> _starts;
+    private readonly bool[] _isStart = new bool[256];
+    private readonly int[] _outputs;
 
-    // The hot part as a table: the shallowest nodes (breadth first, up to MaxRows) get a row with the next
-    // node for every phrase char, failure links already followed, so a benign value costs one array read per
-    // char instead of dictionary lookups along the failure chain. Deeper nodes keep the dictionaries.
-    private const int MaxRows = 1024;
+    // The hot part as a table: the shallowest nodes (breadth first, at least 1,024 and up to MaxCells cells of
+    // 4 bytes, 1 MB) get a row with the next node for every phrase char, failure links already followed, so a
+    // benign value costs one array read per char instead of dictionary lookups along the failure chain.
+    // Deeper nodes keep the dictionaries.
+    private const int MaxCells = 1 << 18;
     private readonly byte[] _class = new byte[256];
     private int _classes;
     private int[] _row = [];
@@ -57,6 +60,12 @@ internal sealed class AhoCorasick
         var starts = _next[0].Keys.ToList();
         starts.AddRange(starts.Where(char.IsAsciiLetterLower).Select(char.ToUpperInvariant).ToList());
         _starts = SearchValues.Create([.. starts]);
+        foreach (var c in starts.Where(c => c <= '\xFF'))
+        {
+            _isStart[c] = true;
+        }
+
+        _outputs = [.. _output];
     }
 
     public int PhraseCount { get; }
@@ -64,10 +73,14 @@ internal sealed class AhoCorasick
     /// <summary>Finds the first phrase occurrence; returns its start and length, or -1.</summary>
     public int Find(ReadOnlySpan<char> text, out int length)
     {
+        var output = _outputs;
         var node = 0;
         for (var i = 0; i < text.Length; i++)
         {
-            if (node == 0)
+            var c = text[i];
+            // At the root, a char that starts no phrase sends the search to the next one that does (vectorized);
+            // a starting char (most letters of a benign value) is stepped directly, without the call.
+            if (node == 0 && (c > '\xFF' || !_isStart[c]))
             {
                 var skip = text[i..].IndexOfAny(_starts);
                 if (skip < 0)
@@ -76,12 +89,13 @@ internal sealed class AhoCorasick
                 }
 
                 i += skip;
+                c = text[i];
             }
 
-            node = Step(node, Fold(text[i]));
-            if (_output[node] > 0)
+            node = Step(node, Fold(c));
+            if (output[node] > 0)
             {
-                length = _output[node];
+                length = output[node];
                 return i - length + 1;
             }
         }
@@ -166,7 +180,7 @@ internal sealed class AhoCorasick
         _classes = chars.Count + 1;
         _row = new int[_next.Count];
         Array.Fill(_row, -1);
-        var rows = Math.Min(order.Count, MaxRows);
+        var rows = Math.Min(order.Count, Math.Max(1024, MaxCells / _classes));
         _table = new int[rows * _classes];
         for (var r = 0; r < rows; r++)
         {

@@ -41,6 +41,11 @@ internal static class TextTransforms
 
     public static string CmdLine(string input)
     {
+        if (CmdLineKeeps(input))
+        {
+            return input;
+        }
+
         var output = new StringBuilder(input.Length);
         var space = false;
         foreach (var c in input)
@@ -76,10 +81,36 @@ internal static class TextTransforms
         return output.ToString();
     }
 
+    // True when cmdLine would return the value as it is: nothing to delete, replace or lower-case, and no space
+    // that would be merged with the next char. Most benign values of the CRS's command rules are like this.
+    private static bool CmdLineKeeps(string input)
+    {
+        for (var i = 0; i < input.Length; i++)
+        {
+            var c = input[i];
+            if (c is '"' or '\'' or '\\' or '^' or ',' or ';' or '\t' or '\r' or '\n' || char.IsAsciiLetterUpper(c))
+            {
+                return false;
+            }
+
+            if (c == ' ' && i + 1 < input.Length && input[i + 1] is ' ' or '/' or '(')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private static bool IsWhite(char c) => Decoders.IsCSpace(c) || c == '\u00a0';
 
     public static string CompressWhitespace(string input)
     {
+        if (CompressKeeps(input))
+        {
+            return input;
+        }
+
         var output = new StringBuilder(input.Length);
         var inSpace = false;
         foreach (var c in input)
@@ -102,7 +133,30 @@ internal static class TextTransforms
         return output.Length == input.Length ? input : output.ToString();
     }
 
-    public static string RemoveWhitespace(string input) => Remove(input, IsWhite);
+    // Unchanged when every whitespace run is one plain space.
+    private static bool CompressKeeps(string input)
+    {
+        for (var i = 0; i < input.Length; i++)
+        {
+            if (IsWhite(input[i]) && (input[i] != ' ' || (i + 1 < input.Length && IsWhite(input[i + 1]))))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public static string RemoveWhitespace(string input)
+    {
+        var first = 0;
+        while (first < input.Length && !IsWhite(input[first]))
+        {
+            first++;
+        }
+
+        return first == input.Length ? input : Remove(input, IsWhite);
+    }
 
     public static string RemoveNulls(string input) => input.Contains('\0', StringComparison.Ordinal) ? Remove(input, static c => c == '\0') : input;
 
@@ -168,6 +222,12 @@ internal static class TextTransforms
 
     public static string RemoveCommentsChar(string input)
     {
+        // Every sequence it removes contains one of these.
+        if (input.AsSpan().IndexOfAny('#', '*', '-') < 0)
+        {
+            return input;
+        }
+
         var output = new StringBuilder(input.Length);
         var i = 0;
         while (i < input.Length)
@@ -234,7 +294,8 @@ internal static class TextTransforms
     /// <summary>Removes <c>./</c> and <c>//</c> and resolves <c>../</c>; above the root stays at the root.</summary>
     public static string NormalizePath(string input)
     {
-        if (input.Length == 0)
+        // Without a slash there is nothing to resolve, except a value that is itself "." or "..".
+        if (input.Length == 0 || (!input.Contains('/', StringComparison.Ordinal) && input is not "." and not ".."))
         {
             return input;
         }

@@ -73,6 +73,24 @@ public sealed class SharedTargetValuesTests
     }
 
     [Fact]
+    public void RunPhase_CtlRemovedTargetsByTag_RulesWithTheSameRemovalShareOthersKeepTheirs()
+    {
+        var rules = Rules("""
+            SecRule REQUEST_URI "@contains /" "id:10,phase:1,pass,nolog,ctl:ruleRemoveTargetByTag=t;ARGS:q"
+            SecRule REQUEST_URI "@contains /" "id:11,phase:1,pass,nolog,ctl:ruleRemoveTargetByTag=u;ARGS:r"
+            SecRule ARGS "@contains evil" "id:1,phase:2,pass,log,tag:t"
+            SecRule ARGS "@contains evil" "id:2,phase:2,pass,log"
+            SecRule ARGS "@contains evil" "id:3,phase:2,pass,log,tag:t"
+            SecRule ARGS "@contains evil" "id:4,phase:2,pass,log,tag:u"
+            SecRule ARGS "@contains evil" "id:5,phase:2,pass,log,tag:t,tag:u"
+            """);
+
+        Assert.Equal([2, 4], Matched(Run(rules, "/?q=evil")).Where(id => id < 10));
+        Assert.Equal([1, 2, 3], Matched(Run(rules, "/?r=evil")).Where(id => id < 10));
+        Assert.Equal([1, 2, 3, 4, 5], Matched(Run(rules, "/?s=evil")).Where(id => id < 10));
+    }
+
+    [Fact]
     public void RunPhase_TxSetEarlierInPhase_LaterRuleSeesNewValue()
     {
         var rules = Rules("""
