@@ -130,7 +130,8 @@ internal static class TextTransforms
             }
         }
 
-        return output.Length == input.Length ? input : output.ToString();
+        // Same length is still a change when a lone tab or newline became a space.
+        return output.ToString();
     }
 
     // Unchanged when every whitespace run is one plain space.

@@ -18,6 +18,7 @@ public sealed class TransformationTests
     [InlineData("cmdLine", "a  b", "a b")]
     [InlineData("compressWhitespace", "a \t\n b", "a b")]
     [InlineData("compressWhitespace", "a b c", "a b c")]
+    [InlineData("compressWhitespace", "a\tb\nc", "a b c")]
     [InlineData("removeWhitespace", "a \t b", "ab")]
     [InlineData("replaceComments", "1/*x*/OR/*", "1 OR ")]
     [InlineData("removeCommentsChar", "1/*x*/--#a", "1xa")]
