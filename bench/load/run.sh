@@ -250,7 +250,10 @@ half_load() {
   rate=$(( (reached / 2 + CLIENTS - 1) / CLIENTS ))
   log "check-sample at half the rate it reached: $((rate * CLIENTS)) req/s"
   local round
+  # The baseline at the same rate is the control: h2load's --rps sends each tick's requests together, which
+  # lengthens even the bare server's latency against an unpaced run.
   for round in $(seq 1 "$ROUNDS"); do
+    measure check-sample-half baseline "$round" "$BASELINE_PID" "$BASELINE_URL" - "$CHECK_PATH" "$FILES/check-sample.bin" --rps="$rate"
     measure check-sample-half service "$round" "$1" "$2" "$3" "$CHECK_PATH" "$FILES/check-sample.bin" --rps="$rate"
   done
 }
