@@ -1,4 +1,5 @@
 using System.Text;
+using Google.Protobuf;
 
 namespace EnvoyGovern.ExtAuthz.Decisions.Wire;
 
@@ -16,23 +17,14 @@ internal ref struct WireWriter(Span<byte> buffer)
 
     public readonly int Position => _position;
 
-    public static int VarintSize(int value) => value switch
-    {
-        < 0x80 => 1,
-        < 0x4000 => 2,
-        < 0x200000 => 3,
-        < 0x10000000 => 4,
-        _ => 5,
-    };
-
     /// <summary>Size of a length-delimited field whose content is <paramref name="length"/> bytes (one-byte tag).</summary>
-    public static int FieldSize(int length) => 1 + VarintSize(length) + length;
+    public static int FieldSize(int length) => 1 + CodedOutputStream.ComputeLengthSize(length) + length;
 
     /// <summary>Size of a proto3 string field: nothing when the string is empty.</summary>
-    public static int OptionalStringSize(string value) => value.Length == 0 ? 0 : FieldSize(Encoding.UTF8.GetByteCount(value));
+    public static int OptionalStringSize(string value) => value.Length == 0 ? 0 : StringSize(value);
 
     /// <summary>Size of a string that is always written (a oneof member, a repeated element).</summary>
-    public static int StringSize(string value) => FieldSize(Encoding.UTF8.GetByteCount(value));
+    public static int StringSize(string value) => 1 + CodedOutputStream.ComputeStringSize(value);
 
     public void Raw(ReadOnlySpan<byte> bytes)
     {
