@@ -26,6 +26,7 @@ public sealed class AuditRecordWriterTests
         "lone low \udc00 surrogate",
         "\"}],\"injected\":true,\"x\":{\"",
         new string('a', 5000) + "\"" + new string('b', 300),
+        string.Concat(Enumerable.Range(0, 0x80).Select(c => (char)c)),
     ];
 
     [Theory]
