@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using EnvoyGovern.ExtAuthz.Decisions;
 using EnvoyGovern.Governance.Audit.Recording;
@@ -10,152 +11,115 @@ namespace EnvoyGovern.ExtAuthz.Audit;
 /// <c>gen_ai.request.model</c>), the rule, quota and dry-run outcome, and the trace. Credentials never appear:
 /// only allow-listed headers are copied, and credential headers can never be allow-listed.
 /// </summary>
-public sealed class DecisionAudit(AuditRecorder recorder) : IDecisionAudit
+public sealed class DecisionAudit : IDecisionAudit
 {
-    private const string Provider = "extauthz";
+    private readonly AuditRecorder _recorder;
 
-    // Per-record arrays would be garbage on every Check.
-    private static readonly string[] Web = ["web"];
-    private static readonly string[] Allowed = ["access", "allowed"];
-    private static readonly string[] Denied = ["access", "denied"];
-    private static readonly string[] Failed = ["access", "error"];
+    // The allow-listed request headers' member names, escaped once: ,"name": (the first one without its comma).
+    private readonly (string Header, byte[] Member)[] _headers;
 
-    private static readonly JsonEncodedText RulesetValue = JsonEncodedText.Encode("envoygovern-policy");
-    private static readonly JsonEncodedText AllowValue = JsonEncodedText.Encode("allow");
-    private static readonly JsonEncodedText DenyValue = JsonEncodedText.Encode("deny");
-    private static readonly JsonEncodedText ErrorValue = JsonEncodedText.Encode("error");
+    /// <summary>Creates the Check's audit on <paramref name="recorder"/>'s stream.</summary>
+    public DecisionAudit(AuditRecorder recorder)
+    {
+        ArgumentNullException.ThrowIfNull(recorder);
+        _recorder = recorder;
+        _headers = [.. recorder.Headers.Select(h => (h, MemberName(h)))];
+    }
 
-    // Pre-encoded member names: a string name is transcoded and checked for escaping on every write.
-    private static readonly JsonEncodedText AddressName = JsonEncodedText.Encode("address");
-    private static readonly JsonEncodedText BodyName = JsonEncodedText.Encode("body");
-    private static readonly JsonEncodedText BytesName = JsonEncodedText.Encode("bytes");
-    private static readonly JsonEncodedText CanaryClusterName = JsonEncodedText.Encode("canary_cluster");
-    private static readonly JsonEncodedText CredentialIdName = JsonEncodedText.Encode("credential_id");
-    private static readonly JsonEncodedText DecisionName = JsonEncodedText.Encode("decision");
-    private static readonly JsonEncodedText DryRunName = JsonEncodedText.Encode("dry_run");
-    private static readonly JsonEncodedText EnvoygovernName = JsonEncodedText.Encode("envoygovern");
-    private static readonly JsonEncodedText GenAiName = JsonEncodedText.Encode("gen_ai");
-    private static readonly JsonEncodedText HttpName = JsonEncodedText.Encode("http");
-    private static readonly JsonEncodedText IdName = JsonEncodedText.Encode("id");
-    private static readonly JsonEncodedText IdentityName = JsonEncodedText.Encode("identity");
-    private static readonly JsonEncodedText IpName = JsonEncodedText.Encode("ip");
-    private static readonly JsonEncodedText MessageName = JsonEncodedText.Encode("message");
-    private static readonly JsonEncodedText MethodName = JsonEncodedText.Encode("method");
-    private static readonly JsonEncodedText MimeTypeName = JsonEncodedText.Encode("mime_type");
-    private static readonly JsonEncodedText ModelName = JsonEncodedText.Encode("model");
-    private static readonly JsonEncodedText ModelVersionName = JsonEncodedText.Encode("model_version");
-    private static readonly JsonEncodedText NameName = JsonEncodedText.Encode("name");
-    private static readonly JsonEncodedText OriginalName = JsonEncodedText.Encode("original");
-    private static readonly JsonEncodedText OutcomeName = JsonEncodedText.Encode("outcome");
-    private static readonly JsonEncodedText PolicyName = JsonEncodedText.Encode("policy");
-    private static readonly JsonEncodedText PortName = JsonEncodedText.Encode("port");
-    private static readonly JsonEncodedText QuotaName = JsonEncodedText.Encode("quota");
-    private static readonly JsonEncodedText RegionName = JsonEncodedText.Encode("region");
-    private static readonly JsonEncodedText RequestName = JsonEncodedText.Encode("request");
-    private static readonly JsonEncodedText RequestHeadersName = JsonEncodedText.Encode("request_headers");
-    private static readonly JsonEncodedText ResponseName = JsonEncodedText.Encode("response");
-    private static readonly JsonEncodedText RuleName = JsonEncodedText.Encode("rule");
-    private static readonly JsonEncodedText RulesetName = JsonEncodedText.Encode("ruleset");
-    private static readonly JsonEncodedText SourceName = JsonEncodedText.Encode("source");
-    private static readonly JsonEncodedText StatusCodeName = JsonEncodedText.Encode("status_code");
-    private static readonly JsonEncodedText StepName = JsonEncodedText.Encode("step");
-    private static readonly JsonEncodedText UserAgentName = JsonEncodedText.Encode("user_agent");
-    private static readonly JsonEncodedText VersionName = JsonEncodedText.Encode("version");
-    private static readonly JsonEncodedText WouldDenyName = JsonEncodedText.Encode("would_deny");
+    private static byte[] MemberName(string name) =>
+        [.. ",\""u8, .. JsonEncodedText.Encode(name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).EncodedUtf8Bytes, .. "\":"u8];
 
     /// <inheritdoc />
     public ValueTask RecordAsync(CheckContext check, Decision decision, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(check);
         ArgumentNullException.ThrowIfNull(decision);
-        var state = new State(recorder, check, decision, null, recorder.Time.GetUtcNow());
-        return recorder.RecordAsync(check.DecisionId, state, static (w, s) => Write(w, s), cancellationToken);
+        var state = new State(this, check, decision, null, _recorder.Time.GetUtcNow());
+        return _recorder.RecordAsync(check.DecisionId, state, static (AuditRecordWriter w, State s) => Write(w, s), cancellationToken);
     }
 
     /// <inheritdoc />
     public ValueTask RecordFailureAsync(CheckContext check, string reason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(check);
-        var state = new State(recorder, check, null, reason, recorder.Time.GetUtcNow());
-        return recorder.RecordAsync(check.DecisionId, state, static (w, s) => Write(w, s), cancellationToken);
+        var state = new State(this, check, null, reason, _recorder.Time.GetUtcNow());
+        return _recorder.RecordAsync(check.DecisionId, state, static (AuditRecordWriter w, State s) => Write(w, s), cancellationToken);
     }
 
-    private static void Write(Utf8JsonWriter writer, in State s)
+    // Member by member as EcsFields and Utf8JsonWriter wrote this record before: the same bytes, in the same order.
+    private static void Write(AuditRecordWriter w, in State s)
     {
         var check = s.Check;
         var decision = s.Decision;
         var allowed = decision?.Outcome == DecisionOutcome.Allow;
-        EcsFields.WriteEvent(writer, new AuditEvent(check.DecisionId, "event", "authorization-check", decision is null ? "unknown" : allowed ? "success" : "failure")
-        {
-            Categories = Web,
-            Types = decision is null ? Failed : allowed ? Allowed : Denied,
-            Reason = decision?.Reason ?? s.Failure,
-            Start = check.ReceivedAt,
-            DurationNanoseconds = EcsFields.Nanoseconds(check.ReceivedAt, s.End),
-        }, Provider);
-        EcsFields.WriteIfSet(writer, MessageName, decision?.Message);
-        WriteHttp(writer, check, decision);
+        w.Member(",\"event\":{\"id\":"u8, check.DecisionId);
+        w.Raw(decision is null
+            ? ",\"kind\":\"event\",\"category\":[\"web\"],\"type\":[\"access\",\"error\"],\"action\":\"authorization-check\",\"outcome\":\"unknown\""u8
+            : allowed
+                ? ",\"kind\":\"event\",\"category\":[\"web\"],\"type\":[\"access\",\"allowed\"],\"action\":\"authorization-check\",\"outcome\":\"success\""u8
+                : ",\"kind\":\"event\",\"category\":[\"web\"],\"type\":[\"access\",\"denied\"],\"action\":\"authorization-check\",\"outcome\":\"failure\""u8);
+        w.MemberIfSet(",\"reason\":"u8, decision?.Reason ?? s.Failure);
+        w.Raw(",\"start\":"u8);
+        w.Timestamp(check.ReceivedAt.UtcDateTime);
+        w.Raw(",\"duration\":"u8);
+        w.Number(EcsFields.Nanoseconds(check.ReceivedAt, s.End));
+        w.Raw(",\"dataset\":\"envoygovern.audit\",\"module\":\"envoygovern\",\"provider\":\"extauthz\"}"u8);
+        w.MemberIfSet(",\"message\":"u8, decision?.Message);
+        WriteHttp(w, check, decision);
         var http = check.Http;
-        EcsFields.WriteUrl(writer, string.IsNullOrEmpty(http.Scheme) ? null : http.Scheme, http.Host, http.Path, s.Recorder.Redaction);
-        WriteSource(writer, check);
-        EcsFields.WriteInObject(writer, UserAgentName, OriginalName, check.GetHeader("user-agent"));
+        var recorder = s.Audit._recorder;
+        EcsRecordFields.WriteUrl(w, string.IsNullOrEmpty(http.Scheme) ? null : http.Scheme, http.Host, http.Path, recorder.Redaction);
+        WriteSource(w, check);
+        EcsRecordFields.WriteInObject(w, ",\"user_agent\":{\"original\":"u8, check.GetHeader("user-agent"));
         var identity = check.Identity;
-        EcsFields.WriteCaller(writer, identity?.Subject, identity?.Groups ?? [], identity?.Tenant);
+        EcsRecordFields.WriteCaller(w, identity?.Subject, identity?.Groups ?? [], identity?.Tenant);
         if (Metadata(check, "rule") is { } rule)
         {
-            writer.WriteStartObject(RuleName);
-            writer.WriteString(NameName, rule);
-            writer.WriteString(RulesetName, RulesetValue);
-            writer.WriteEndObject();
+            w.Member(",\"rule\":{\"name\":"u8, rule);
+            w.Raw(",\"ruleset\":\"envoygovern-policy\"}"u8);
         }
 
         if (check.Model is { } model)
         {
-            writer.WriteStartObject(GenAiName);
-            EcsFields.WriteInObject(writer, RequestName, ModelName, model);
-            writer.WriteEndObject();
+            w.Member(",\"gen_ai\":{\"request\":{\"model\":"u8, model);
+            w.Raw("}}"u8);
         }
 
-        EcsFields.WriteTraceContext(writer, check.GetHeader("traceparent"));
-        WriteCustom(writer, check, decision, s.Recorder);
+        EcsRecordFields.WriteTraceContext(w, check.GetHeader("traceparent"));
+        WriteCustom(w, check, decision, s.Audit._headers);
     }
 
-    private static void WriteHttp(Utf8JsonWriter writer, CheckContext check, Decision? decision)
+    private static void WriteHttp(AuditRecordWriter w, CheckContext check, Decision? decision)
     {
         var http = check.Http;
-        writer.WriteStartObject(HttpName);
-        writer.WriteStartObject(RequestName);
-        writer.WriteString(MethodName, http.Method);
-        EcsFields.WriteIfSet(writer, IdName, string.IsNullOrEmpty(http.Id) ? check.GetHeader("x-request-id") : http.Id);
-        if (check.GetHeader("content-type") is { } type)
-        {
-            writer.WriteString(MimeTypeName, type);
-        }
-
+        w.Member(",\"http\":{\"request\":{\"method\":"u8, http.Method);
+        w.MemberIfSet(",\"id\":"u8, string.IsNullOrEmpty(http.Id) ? check.GetHeader("x-request-id") : http.Id);
+        w.MemberIfSet(",\"mime_type\":"u8, check.GetHeader("content-type"));
         if (http.Size > 0)
         {
-            writer.WriteStartObject(BodyName);
-            writer.WriteNumber(BytesName, http.Size);
-            writer.WriteEndObject();
+            w.Raw(",\"body\":{\"bytes\":"u8);
+            w.Number(http.Size);
+            w.Raw("}"u8);
         }
 
-        writer.WriteEndObject();
+        w.Raw("}"u8);
         if (decision is { Outcome: DecisionOutcome.Deny })
         {
-            writer.WriteStartObject(ResponseName);
-            writer.WriteNumber(StatusCodeName, decision.HttpStatus);
-            writer.WriteEndObject();
+            w.Raw(",\"response\":{\"status_code\":"u8);
+            w.Number(decision.HttpStatus);
+            w.Raw("}"u8);
         }
 
         if (http.Protocol.StartsWith("HTTP/", StringComparison.Ordinal))
         {
-            writer.WriteString(VersionName, http.Protocol.AsSpan("HTTP/".Length));
+            w.Raw(",\"version\":"u8);
+            w.Text(http.Protocol.AsSpan("HTTP/".Length));
         }
 
-        writer.WriteEndObject();
+        w.Raw("}"u8);
     }
 
-    private static void WriteSource(Utf8JsonWriter writer, CheckContext check)
+    private static void WriteSource(AuditRecordWriter w, CheckContext check)
     {
         var socket = check.Request.Attributes.Source?.Address?.SocketAddress;
         if (socket is null || string.IsNullOrEmpty(socket.Address))
@@ -163,74 +127,68 @@ public sealed class DecisionAudit(AuditRecorder recorder) : IDecisionAudit
             return;
         }
 
-        writer.WriteStartObject(SourceName);
-        writer.WriteString(AddressName, socket.Address);
+        w.Member(",\"source\":{\"address\":"u8, socket.Address);
         if (System.Net.IPAddress.TryParse(socket.Address, out _))
         {
-            writer.WriteString(IpName, socket.Address);
+            w.Member(",\"ip\":"u8, socket.Address);
         }
 
         if (socket.PortValue > 0)
         {
-            writer.WriteNumber(PortName, socket.PortValue);
+            w.Raw(",\"port\":"u8);
+            w.Number(socket.PortValue);
         }
 
-        writer.WriteEndObject();
+        w.Raw("}"u8);
     }
 
-    private static void WriteCustom(Utf8JsonWriter writer, CheckContext check, Decision? decision, AuditRecorder recorder)
+    private static void WriteCustom(AuditRecordWriter w, CheckContext check, Decision? decision, (string Header, byte[] Member)[] headers)
     {
-        writer.WriteStartObject(EnvoygovernName);
-        writer.WriteStartObject(DecisionName);
-        writer.WriteString(IdName, check.DecisionId);
-        writer.WriteString(OutcomeName, decision is null ? ErrorValue : decision.Outcome == DecisionOutcome.Allow ? AllowValue : DenyValue);
-        EcsFields.WriteIfSet(writer, StepName, decision?.DecidedBy);
-        writer.WriteEndObject();
-        EcsFields.WriteInObject(writer, PolicyName, VersionName, check.PolicyVersion);
-
+        w.Member(",\"envoygovern\":{\"decision\":{\"id\":"u8, check.DecisionId);
+        w.Raw(decision is null ? ",\"outcome\":\"error\""u8 : decision.Outcome == DecisionOutcome.Allow ? ",\"outcome\":\"allow\""u8 : ",\"outcome\":\"deny\""u8);
+        w.MemberIfSet(",\"step\":"u8, decision?.DecidedBy);
+        w.Raw("}"u8);
+        EcsRecordFields.WriteInObject(w, ",\"policy\":{\"version\":"u8, check.PolicyVersion);
         if (check.Identity is { } identity)
         {
-            writer.WriteStartObject(IdentityName);
-            writer.WriteString(SourceName, identity.Source);
-            EcsFields.WriteIfSet(writer, CredentialIdName, identity.CredentialId);
-            writer.WriteEndObject();
+            w.Member(",\"identity\":{\"source\":"u8, identity.Source);
+            w.MemberIfSet(",\"credential_id\":"u8, identity.CredentialId);
+            w.Raw("}"u8);
         }
 
-        EcsFields.WriteIfSet(writer, RegionName, Metadata(check, "region"));
-        EcsFields.WriteIfSet(writer, ModelVersionName, check.ModelVersion);
-        EcsFields.WriteIfSet(writer, QuotaName, Metadata(check, "quota"));
-        var dryRunDecision = Metadata(check, "dry_run_decision");
-        writer.WriteStartObject(DryRunName);
-        writer.WriteBoolean(WouldDenyName, dryRunDecision == "deny");
-        EcsFields.WriteIfSet(writer, RuleName, Metadata(check, "dry_run_rule"));
-        writer.WriteEndObject();
-        EcsFields.WriteIfSet(writer, CanaryClusterName, Metadata(check, "cluster"));
-        WriteHeaders(writer, check, recorder.Headers);
-        writer.WriteEndObject();
+        w.MemberIfSet(",\"region\":"u8, Metadata(check, "region"));
+        w.MemberIfSet(",\"model_version\":"u8, check.ModelVersion);
+        w.MemberIfSet(",\"quota\":"u8, Metadata(check, "quota"));
+        w.Raw(Metadata(check, "dry_run_decision") == "deny" ? ",\"dry_run\":{\"would_deny\":true"u8 : ",\"dry_run\":{\"would_deny\":false"u8);
+        w.MemberIfSet(",\"rule\":"u8, Metadata(check, "dry_run_rule"));
+        w.Raw("}"u8);
+        w.MemberIfSet(",\"canary_cluster\":"u8, Metadata(check, "cluster"));
+        WriteHeaders(w, check, headers);
+        w.Raw("}"u8);
     }
 
-    private static void WriteHeaders(Utf8JsonWriter writer, CheckContext check, IReadOnlyList<string> allowed)
+    private static void WriteHeaders(AuditRecordWriter w, CheckContext check, (string Header, byte[] Member)[] headers)
     {
-        var started = false;
-        foreach (var name in allowed)
+        var first = true;
+        foreach (var (header, member) in headers)
         {
-            if (check.GetHeader(name) is not { } value)
+            if (check.GetHeader(header) is not { } value)
             {
                 continue;
             }
 
-            if (!started)
+            if (first)
             {
-                writer.WriteStartObject(RequestHeadersName);
-                started = true;
+                w.Raw(",\"request_headers\":{"u8);
             }
 
-            writer.WriteString(name, value);
+            EcsRecordFields.Name(w, ref first, member);
+            w.Text(value);
         }
 
-        if (started)
+        if (!first)
         {
-            writer.WriteEndObject();
+            w.Raw("}"u8);
         }
     }
 
@@ -249,5 +207,5 @@ public sealed class DecisionAudit(AuditRecorder recorder) : IDecisionAudit
         return null;
     }
 
-    private readonly record struct State(AuditRecorder Recorder, CheckContext Check, Decision? Decision, string? Failure, DateTimeOffset End);
+    private readonly record struct State(DecisionAudit Audit, CheckContext Check, Decision? Decision, string? Failure, DateTimeOffset End);
 }

@@ -8,11 +8,11 @@ namespace EnvoyGovern.Governance.Audit;
 public interface IAuditGroupCommit
 {
     /// <summary>
-    /// Takes <paramref name="entry"/> in order without writing it; the result completes as
-    /// <see cref="IAuditPipeline.WriteAsync"/>'s does. Throws <see cref="AuditUnavailableException"/> when the
-    /// entry is refused at once (then nothing was taken).
+    /// Takes a copy of <paramref name="record"/> (a sealed record, see <see cref="AuditEntry.Utf8Json"/>) in order
+    /// without writing it; the result completes as <see cref="IAuditPipeline.WriteAsync"/>'s does. Throws
+    /// <see cref="AuditUnavailableException"/> when the record is refused at once (then nothing was taken).
     /// </summary>
-    ValueTask<bool> Enqueue(AuditEntry entry);
+    ValueTask<bool> Enqueue(ReadOnlySpan<byte> record);
 
     /// <summary>
     /// Writes the pending entries on this thread unless another thread is writing them (that writer, or a

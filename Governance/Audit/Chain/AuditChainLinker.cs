@@ -7,7 +7,7 @@ namespace EnvoyGovern.Governance.Audit.Chain;
 /// <summary>
 /// The writer's side of <see cref="AuditChainFormat"/> for one stream: closes a record with its chain members,
 /// hashes it and seals it, without a string or a hash object per record (the chain step runs under the recorder's
-/// lock, on every decision). Not thread-safe: the caller serializes <see cref="Seal"/> and <see cref="Advance"/>.
+/// lock, on every decision). Not thread-safe: the caller serializes <see cref="SealInPlace"/> and <see cref="Advance"/>.
 /// </summary>
 internal sealed class AuditChainLinker
 {
@@ -45,10 +45,11 @@ internal sealed class AuditChainLinker
 
     /// <summary>
     /// Closes the open record in <paramref name="buffer"/> (a JSON object with at least one member and no closing
-    /// brace) with the next sequence and the previous hash, and returns the finished record with its hash member.
-    /// The chain does not move until <see cref="Advance"/>: a record that is not taken leaves no gap.
+    /// brace) with the next sequence and the previous hash, hashes it and appends its hash member: afterwards the
+    /// buffer's written bytes are the finished record, with no copy made. The chain does not move until
+    /// <see cref="Advance"/>: a record that is not taken leaves no gap.
     /// </summary>
-    public byte[] Seal(ArrayBufferWriter<byte> buffer)
+    public void SealInPlace(ArrayBufferWriter<byte> buffer)
     {
         var tail = buffer.GetSpan(_streamMember.Length + TailLength);
         _streamMember.CopyTo(tail);
@@ -62,25 +63,29 @@ internal sealed class AuditChainLinker
         _previous.CopyTo(tail[at..]);
         at += _previous.Length;
         tail[at++] = (byte)'"';
-        tail[at++] = (byte)'}';
+        // The hashed body ends with its closing brace, which the hash member then replaces: written without it.
         buffer.Advance(at);
-
-        var body = buffer.WrittenSpan;
+        _sha256.AppendData(buffer.WrittenSpan);
+        _sha256.AppendData("}"u8);
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        _sha256.AppendData(body);
         _sha256.GetHashAndReset(digest);
 
-        var record = GC.AllocateUninitializedArray<byte>(body.Length - 1 + AuditChainFormat.SuffixLength);
-        body[..^1].CopyTo(record);
-        var suffix = record.AsSpan(body.Length - 1);
+        var suffix = buffer.GetSpan(AuditChainFormat.SuffixLength);
         AuditChainFormat.SuffixStart.CopyTo(suffix);
         Convert.TryToHexStringLower(digest, suffix[AuditChainFormat.SuffixStart.Length..], out _);
-        record[^2] = (byte)'"';
-        record[^1] = (byte)'}';
-        return record;
+        suffix[AuditChainFormat.SuffixLength - 2] = (byte)'"';
+        suffix[AuditChainFormat.SuffixLength - 1] = (byte)'}';
+        buffer.Advance(AuditChainFormat.SuffixLength);
     }
 
-    /// <summary>Moves the chain past <paramref name="record"/>, the last result of <see cref="Seal"/>.</summary>
+    /// <summary>As <see cref="SealInPlace"/>, and returns the finished record as an array of its own.</summary>
+    public byte[] Seal(ArrayBufferWriter<byte> buffer)
+    {
+        SealInPlace(buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Moves the chain past <paramref name="record"/>, the last record <see cref="SealInPlace"/> finished.</summary>
     public long Advance(ReadOnlySpan<byte> record)
     {
         record.Slice(record.Length - 2 - AuditChainFormat.HashLength, AuditChainFormat.HashLength).CopyTo(_previous);

@@ -43,6 +43,9 @@ public sealed class AuditRecorder
     [ThreadStatic]
     private static Utf8JsonWriter? _threadWriter;
 
+    [ThreadStatic]
+    private static AuditRecordWriter? _threadRecordWriter;
+
     private readonly IAuditPipeline _pipeline;
     private readonly IAuditGroupCommit? _groupCommit;
     private readonly AuditRecordingOptions _options;
@@ -59,6 +62,7 @@ public sealed class AuditRecorder
     // The values of ecs and service never change in a process: serialized once, copied into every record.
     private readonly byte[] _ecsValue;
     private readonly byte[] _serviceValue;
+    private readonly byte[] _serviceMembers;
     private readonly AuditChainLinker _link;
     private int _sinceCheckpoint;
     private BudgetGuard? _guard;
@@ -81,6 +85,7 @@ public sealed class AuditRecorder
         Stream = $"{kind}-{_instance}";
         _link = new AuditChainLinker(Stream);
         (_ecsValue, _serviceValue) = ConstantValues(_serviceName, _instance);
+        _serviceMembers = [.. ",\"ecs\":"u8, .. _ecsValue, .. ",\"service\":"u8, .. _serviceValue];
         _metrics = new AuditMetrics(kind);
         Redaction = new AuditRedaction(_options.RedactQueryParameters);
         Headers = [.. _options.Headers.Select(h => h.ToLowerInvariant()).Where(h => !AuditRedaction.IsSecretHeader(h)).Distinct()];
@@ -128,7 +133,30 @@ public sealed class AuditRecorder
         fields(writer, state);
         WriteService(writer);
         writer.Flush();
+        return Append(eventId, buffer, cancellationToken);
+    }
 
+    /// <summary>
+    /// As <see cref="RecordAsync{TState}(string, TState, AuditFieldWriter{TState}, CancellationToken)"/>, with the
+    /// fields written raw (<see cref="AuditRecordWriter"/>): for the records of every request, where the record's cost
+    /// counts. <paramref name="fields"/> starts each member with its comma (<c>@timestamp</c> comes first).
+    /// </summary>
+    public ValueTask RecordAsync<TState>(string eventId, TState state, AuditRecordFieldWriter<TState> fields, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        var buffer = _threadBuffer ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        var writer = _threadRecordWriter ??= new AuditRecordWriter(buffer);
+        writer.Reset(buffer);
+        writer.Raw("{\"@timestamp\":"u8);
+        writer.Timestamp(_time.GetUtcNow().UtcDateTime);
+        fields(writer, state);
+        writer.Raw(_serviceMembers);
+        return Append(eventId, buffer, cancellationToken);
+    }
+
+    private ValueTask Append(string eventId, ArrayBufferWriter<byte> buffer, CancellationToken cancellationToken)
+    {
         ValueTask<bool> written;
         ValueTask<bool> checkpoint = new(true);
         var committed = false;
@@ -198,11 +226,14 @@ public sealed class AuditRecorder
 
     private ValueTask<bool> AppendLocked(string eventId, ArrayBufferWriter<byte> buffer, CancellationToken cancellationToken)
     {
-        var record = _link.Seal(buffer);
-        var entry = new AuditEntry(eventId, Stream, _link.Sequence + 1, record);
+        _link.SealInPlace(buffer);
+        var record = buffer.WrittenSpan;
         // Handed over inside the lock: the pipeline sees entries in chain order. If it refuses the entry at once,
-        // the chain does not advance, so a refusal leaves no gap.
-        var written = _groupCommit is { } groupCommit ? groupCommit.Enqueue(entry) : _pipeline.WriteAsync(entry, cancellationToken);
+        // the chain does not advance, so a refusal leaves no gap. A group-commit pipeline copies the bytes into its
+        // batch: no array per record.
+        var written = _groupCommit is { } groupCommit
+            ? groupCommit.Enqueue(record)
+            : _pipeline.WriteAsync(new AuditEntry(eventId, Stream, _link.Sequence + 1, record.ToArray()), cancellationToken);
         _link.Advance(record);
         return written;
     }

@@ -165,13 +165,7 @@ public static class EcsFields
 
         if (!string.IsNullOrEmpty(pathAndQuery))
         {
-            var full = pathAndQuery.AsSpan();
-            var fragment = full.IndexOf('#');
-            if (fragment >= 0)
-            {
-                full = full[..fragment];
-            }
-
+            var full = WithoutFragment(pathAndQuery);
             var question = full.IndexOf('?');
             writer.WriteString(PathName, question < 0 ? full : full[..question]);
             if (question >= 0 && redaction.RedactQuery(full[(question + 1)..]) is { } query)
@@ -278,7 +272,7 @@ public static class EcsFields
         return (host.ToString().ToLowerInvariant(), port);
     }
 
-    private static ReadOnlySpan<char> SplitAuthority(ReadOnlySpan<char> authority, out int? port)
+    internal static ReadOnlySpan<char> SplitAuthority(ReadOnlySpan<char> authority, out int? port)
     {
         var end = authority.StartsWith('[') ? authority.IndexOf(']') + 1 : authority.LastIndexOf(':');
         if (end > 0 && end < authority.Length && authority[end] == ':'
@@ -350,7 +344,13 @@ public static class EcsFields
         writer.WriteEndArray();
     }
 
-    private static bool IsTraceparent(ReadOnlySpan<char> text)
+    internal static ReadOnlySpan<char> WithoutFragment(ReadOnlySpan<char> pathAndQuery)
+    {
+        var fragment = pathAndQuery.IndexOf('#');
+        return fragment >= 0 ? pathAndQuery[..fragment] : pathAndQuery;
+    }
+
+    internal static bool IsTraceparent(ReadOnlySpan<char> text)
     {
         // Later versions may append fields after the flags; the first four keep their layout.
         if (text.Length < 55 || text[2] != '-' || text[35] != '-' || text[52] != '-' || (text.Length > 55 && text[55] != '-'))

@@ -27,8 +27,8 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
     private readonly Lock _gate = new();
     private readonly int _capacity;
     private readonly ILogger _logger;
-    private List<AuditEntry> _pending = [];
-    private List<AuditEntry> _spare = [];
+    private Batch _pending = new();
+    private Batch _spare = new();
     private TaskCompletionSource<bool> _batch = NewBatch();
     private bool _writing;
     private bool _drainQueued;
@@ -52,14 +52,14 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
     /// <inheritdoc />
     public ValueTask<bool> WriteAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
-        var written = Enqueue(entry);
+        ArgumentNullException.ThrowIfNull(entry);
+        var written = Enqueue(entry.Utf8Json.Span);
         return Commit() && !written.IsCompleted ? new ValueTask<bool>(true) : written;
     }
 
     /// <inheritdoc />
-    public ValueTask<bool> Enqueue(AuditEntry entry)
+    public ValueTask<bool> Enqueue(ReadOnlySpan<byte> record)
     {
-        ArgumentNullException.ThrowIfNull(entry);
         lock (_gate)
         {
             if (_pending.Count >= _capacity)
@@ -72,7 +72,7 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
                 throw new AuditUnavailableException("the audit pipeline is stopping");
             }
 
-            _pending.Add(entry);
+            _pending.Add(record);
             return new ValueTask<bool>(_batch.Task);
         }
     }
@@ -82,7 +82,7 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
 
     private bool Commit(bool callerWaits)
     {
-        List<AuditEntry> batch;
+        Batch batch;
         TaskCompletionSource<bool> done;
         lock (_gate)
         {
@@ -175,7 +175,7 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
         Commit(callerWaits: false);
     }
 
-    private bool WriteBatch(List<AuditEntry> batch, TaskCompletionSource<bool> done)
+    private bool WriteBatch(Batch batch, TaskCompletionSource<bool> done)
     {
         try
         {
@@ -206,37 +206,51 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
         }
     }
 
-    private void Write(List<AuditEntry> batch)
+    private void Write(Batch batch)
     {
-        var length = 0;
-        foreach (var entry in batch)
+        lock (StdoutGate)
         {
-            length += entry.Utf8Json.Length + 1;
-        }
-
-        var bytes = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            var at = 0;
-            foreach (var entry in batch)
-            {
-                entry.Utf8Json.Span.CopyTo(bytes.AsSpan(at));
-                at += entry.Utf8Json.Length;
-                bytes[at++] = (byte)'\n';
-            }
-
-            lock (StdoutGate)
-            {
-                _output.Write(bytes, 0, length);
-                _output.Flush();
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(bytes);
+            _output.Write(batch.Lines);
+            _output.Flush();
         }
     }
 
     // Completed where WriteBatch says: the writing caller never runs the waiters' continuations itself.
     private static TaskCompletionSource<bool> NewBatch() => new();
+
+    // The records of one batch as NDJSON, one line each, copied in as they are enqueued: what write(2) takes as it is.
+    private sealed class Batch
+    {
+        // A burst may grow a batch's buffer to many MB; one that large is not kept for the quiet time after it.
+        private const int KeptCapacity = 1 << 20;
+
+        private ArrayBufferWriter<byte> _lines = new(64 * 1024);
+
+        public int Count { get; private set; }
+
+        public ReadOnlySpan<byte> Lines => _lines.WrittenSpan;
+
+        public void Add(ReadOnlySpan<byte> record)
+        {
+            var span = _lines.GetSpan(record.Length + 1);
+            record.CopyTo(span);
+            span[record.Length] = (byte)'\n';
+            _lines.Advance(record.Length + 1);
+            Count++;
+        }
+
+        public void Clear()
+        {
+            if (_lines.Capacity > KeptCapacity)
+            {
+                _lines = new ArrayBufferWriter<byte>(64 * 1024);
+            }
+            else
+            {
+                _lines.ResetWrittenCount();
+            }
+
+            Count = 0;
+        }
+    }
 }

@@ -63,6 +63,25 @@ public sealed class DecisionAuditGrpcTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Check_HostileHeaderValues_RecordIsValidJsonWithTheValuesIntact()
+    {
+        const string App = "billing\"},\"injected\":{\"a\":\"\\ \u0001 \u2028 é 日本 <b>";
+        const string Agent = "sdk \"quoted\" \\back\\ \t tab";
+        var request = new EnvoyCheckRequestBuilder()
+            .Method("POST").Path("/v1/chat/completions").Authority("api.example.com").Scheme("https")
+            .Header("x-api-key", AcmeKey).Header("x-client-app", App).Header("user-agent", Agent)
+            .Body(Encoding.UTF8.GetBytes("{\"model\":\"gpt-4o\",\"messages\":[]}")).Build();
+
+        var response = await Client.CheckAsync(request);
+
+        var record = _service.Audit.ForEvent(DecisionId(response));
+        Assert.Equal(App, Text(record, "envoygovern", "request_headers", "x-client-app"));
+        Assert.Equal(Agent, Text(record, "user_agent", "original"));
+        Assert.False(record.TryGetProperty("injected", out _));
+        Assert.False(record.GetProperty("envoygovern").TryGetProperty("injected", out _));
+    }
+
+    [Fact]
     public async Task Check_AnyDecision_NoCredentialInTheRecord()
     {
         await Client.CheckAsync(Chat(AcmeKey).Build());
