@@ -29,6 +29,9 @@ public static class ExtAuthzApp
         builder.Services.AddSingleton<CheckResponseFactory>();
         builder.Services.AddSingleton<AuthorizationMetrics>();
         builder.Services.AddSingleton<IDecisionAudit, DecisionAudit>();
+        // Stateless over singletons: registered, Grpc.AspNetCore takes this one instance for every call instead of
+        // constructing a service per call from the request's scope (seven dependencies resolved each time).
+        builder.Services.AddSingleton<AuthorizationService>();
 
         // The policy decision: loaded from Policy:Directory, hot-reloaded, compiled before it is used.
         builder.Services.AddGovernancePolicy(builder.Configuration);

@@ -7,7 +7,8 @@ namespace EnvoyGovern.Governance.Hosting;
 /// <summary>
 /// Keeps the gRPC API and the admin endpoints apart: the gRPC port serves only gRPC, the admin port only
 /// probes and metrics. The tag is set per connection from the Kestrel endpoint name, so it holds for any
-/// configured address, including the dynamic ports that tests use.
+/// configured address, including the dynamic ports that tests use. <see cref="GrpcCallGate"/> answers 404 for a
+/// request that reached the wrong listener.
 /// </summary>
 internal static class EndpointIsolation
 {
@@ -35,18 +36,4 @@ internal static class EndpointIsolation
         || path.StartsWithSegments("/healthz", StringComparison.Ordinal)
         || path.StartsWithSegments("/readyz", StringComparison.Ordinal)
         || path.StartsWithSegments("/canaries", StringComparison.Ordinal);
-
-    /// <summary>Answers 404 for a request that reached the wrong listener.</summary>
-    public static Task Enforce(HttpContext context, RequestDelegate next)
-    {
-        var kind = KindOf(context);
-        var admin = IsAdminPath(context.Request.Path);
-        if ((kind == EndpointKind.Grpc && admin) || (kind == EndpointKind.Admin && !admin))
-        {
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
-            return Task.CompletedTask;
-        }
-
-        return next(context);
-    }
 }

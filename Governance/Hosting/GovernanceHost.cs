@@ -56,9 +56,9 @@ public static class GovernanceHost
     {
         ArgumentNullException.ThrowIfNull(app);
         // Created now, so that /metrics lists the series (at zero) before the first call.
-        app.Services.GetRequiredService<GrpcMetrics>();
-        app.Use(EndpointIsolation.Enforce);
+        var gate = new GrpcCallGate(app.Services.GetRequiredService<GrpcMetrics>(), app.Services.GetRequiredService<GovernanceService>());
         app.UseRouting();
+        app.Use(gate.InvokeAsync);
         app.MapGrpcHealthChecksService();
         if (app.Services.GetRequiredService<IOptions<HostingOptions>>().Value.EnableReflection)
         {
@@ -93,12 +93,8 @@ public static class GovernanceHost
         services.AddGovernanceAudit(builder.Configuration);
         services.AddAuditDelivery(builder.Configuration);
         services.AddSingleton<GrpcMetrics>();
-        services.AddSingleton<MetricsInterceptor>();
-        services.AddGrpc(grpc =>
-        {
-            grpc.EnableDetailedErrors = false;
-            grpc.Interceptors.Add<MetricsInterceptor>();
-        });
+        // No interceptor: GrpcCallGate counts and times the calls (see there why).
+        services.AddGrpc(grpc => grpc.EnableDetailedErrors = false);
         services.AddOptions<GrpcServiceOptions>()
             .Configure<IOptions<HostingOptions>>((grpc, hosting) =>
             {
