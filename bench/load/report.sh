@@ -35,9 +35,9 @@ awk -F'\t' '
       scenario = k[1]; server = k[2]
       rps = median(order[i], 4)
       share = ""
-      if (server == "service" && (scenario SUBSEP "baseline") in seen) share = sprintf("%.0f%%", 100 * rps / median(scenario SUBSEP "baseline", 4))
+      if (server == "service" && scenario != "check-sample-half" && (scenario SUBSEP "baseline") in seen) share = sprintf("%.0f%%", 100 * rps / median(scenario SUBSEP "baseline", 4))
       memory = (scenario "/" server) in rss ? rss[scenario "/" server] : ""
-      label = scenario == "check-sample-half" ? "check-sample at half its full-load rate" : scenario
+      label = scenario == "check-sample-half" ? "check-sample at half its full-load rate (paced)" : scenario == "extproc-same-rate" ? "extproc at half the 4 KB body full-load rate (paced)" : scenario
       printf "| %s | %s | %.0f | %s | %.2f | %.2f | %.2f | %.3f | %s | %s |\n", label, server, rps, share,
         median(order[i], 5), median(order[i], 6), median(order[i], 7), median(order[i], 8), memory, errors[order[i]]
     }
@@ -54,9 +54,16 @@ awk -F'\t' '
     }
     target("check-1000", 70)
     target("extproc-headers", 80)
-    if (("extproc-body-4k" SUBSEP "service") in seen && ("extproc-headers" SUBSEP "service") in seen) {
+    if (("extproc-same-rate" SUBSEP "body-4k") in seen) {
+      added = 1000 * (median("extproc-same-rate" SUBSEP "body-4k", 5) - median("extproc-same-rate" SUBSEP "headers", 5))
+      printf "- extproc-body-4k adds under 300 µs at p50 over headers-only (same process, same paced rate): %.0f µs, %s", added, (added < 300 ? "met" : "NOT met")
+      if (("extproc-body-4k" SUBSEP "service") in seen && ("extproc-headers" SUBSEP "service") in seen) {
+        printf " (at full load, where the lower throughput queues: %.0f µs)", 1000 * (median("extproc-body-4k" SUBSEP "service", 5) - median("extproc-headers" SUBSEP "service", 5))
+      }
+      printf "\n"
+    } else if (("extproc-body-4k" SUBSEP "service") in seen && ("extproc-headers" SUBSEP "service") in seen) {
       added = 1000 * (median("extproc-body-4k" SUBSEP "service", 5) - median("extproc-headers" SUBSEP "service", 5))
-      printf "- extproc-body-4k adds under 300 µs at p50 over extproc-headers: %.0f µs, %s\n", added, (added < 300 ? "met" : "NOT met")
+      printf "- extproc-body-4k adds under 300 µs at p50 over headers-only (full load): %.0f µs, %s\n", added, (added < 300 ? "met" : "NOT met")
     }
     worst = 0
     for (s in rss) if (s !~ /baseline$/ && rss[s] + 0 > worst) { worst = rss[s] + 0; at = s }

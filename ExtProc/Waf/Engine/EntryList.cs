@@ -11,12 +11,13 @@ internal sealed class EntryList(bool indexed = false)
 {
     // TX is read by name hundreds of times per request: it keeps a key index (one entry per key).
     private readonly Dictionary<string, int>? _index = indexed ? new(StringComparer.OrdinalIgnoreCase) : null;
-    private Entry[] _entries = new Entry[4];
+    // Most of a transaction's ~70 collections stay empty: their array comes with the first entry.
+    private Entry[] _entries = [];
     private int _count;
 
     public int Count => _count;
 
-    public Entry this[int index] => _entries[index];
+    public Entry this[int index] => index < _entries.Length ? _entries[index] : default;
 
     public ReadOnlySpan<Entry> AsSpan() => _entries.AsSpan(0, _count);
 
@@ -24,7 +25,7 @@ internal sealed class EntryList(bool indexed = false)
     {
         if (_count == _entries.Length)
         {
-            Array.Resize(ref _entries, _count * 2);
+            Array.Resize(ref _entries, Math.Max(4, _count * 2));
         }
 
         _entries[_count++] = new Entry(key, value);
