@@ -188,16 +188,17 @@ internal sealed partial class WafTransaction
             return op.Evaluate(this, transformed, rule.Capture) != rule.Negated;
         }
 
-        // multiMatch: the operator runs on the value before the transformations and after each one that changed it.
+        // multiMatch: the operator runs on the value before the transformations and after each one that changed it;
+        // each stage is a pipeline of its own (the first one, two ... steps), cached like any rule's result.
         transformed = input;
         if (op.Evaluate(this, input, rule.Capture) != rule.Negated)
         {
             return true;
         }
 
-        foreach (var step in rule.Transforms.Steps)
+        foreach (var stage in rule.Transforms.Stages)
         {
-            var next = step(transformed);
+            var next = Transform(value.Slot, input, stage);
             if (ReferenceEquals(next, transformed) || next == transformed)
             {
                 continue;

@@ -60,12 +60,19 @@ internal sealed class TransformChain
         Names = names;
         Steps = steps;
         Prefix = prefix ?? this;
+        Stages = prefix is null ? [] : [.. prefix.Stages, this];
     }
 
     public int Id { get; }
 
     /// <summary>The pipeline of all steps but the last (<see cref="None"/> for one step; itself for None).</summary>
     public TransformChain Prefix { get; }
+
+    /// <summary>
+    /// The pipelines of the first one, two ... all steps, in order (empty for None): the values a
+    /// <c>multiMatch</c> rule is evaluated on, each cached like any pipeline's result.
+    /// </summary>
+    public TransformChain[] Stages { get; }
 
     public string[] Names { get; }
 

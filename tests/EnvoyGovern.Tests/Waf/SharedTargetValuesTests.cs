@@ -46,6 +46,23 @@ public sealed class SharedTargetValuesTests
     }
 
     [Fact]
+    public void MultiMatch_StagesSharedWithOtherRulesPipelines_EachStageEvaluated()
+    {
+        // ARGS:q is "%41b c": the stages are "Ab c" (urlDecodeUni), "ab c" (lowercase), "abc" (removeWhitespace).
+        // Rule 1 caches the two-step pipeline first; multiMatch rule 2 reads its stages from that cache.
+        var rules = Rules("""
+            SecRule ARGS "@streq never" "id:1,phase:2,pass,t:none,t:urlDecodeUni,t:lowercase"
+            SecRule ARGS "@streq Ab c" "id:2,phase:2,pass,multiMatch,t:none,t:urlDecodeUni,t:lowercase,t:removeWhitespace"
+            SecRule ARGS "@streq ab c" "id:3,phase:2,pass,multiMatch,t:none,t:urlDecodeUni,t:lowercase,t:removeWhitespace"
+            SecRule ARGS "@streq Ab c" "id:4,phase:2,pass,t:none,t:urlDecodeUni,t:lowercase,t:removeWhitespace"
+            SecRule ARGS "@streq %41b c" "id:5,phase:2,pass,multiMatch,t:none,t:urlDecodeUni"
+            SecRule ARGS "@streq xyz" "id:6,phase:2,pass,multiMatch,t:none,t:urlDecodeUni,t:lowercase,t:removeWhitespace"
+            """);
+
+        Assert.Equal([2, 3, 5], Matched(Run(rules, "/?q=%2541b%20c")));
+    }
+
+    [Fact]
     public void RunPhase_TwoTransactionsOnOneThread_EachSeesOnlyItsOwnValues()
     {
         var rules = Rules("""
