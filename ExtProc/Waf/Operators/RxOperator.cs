@@ -11,7 +11,8 @@ namespace EnvoyGovern.ExtProc.Waf.Operators;
 /// microseconds per value on them, the linear one well under one. Smaller patterns, and those the linear
 /// engine cannot run (lookarounds, back references), get the compiled backtracking engine: the linear
 /// engine would match them no faster but costs about 0.8 MB of memory each (the whole CRS on it holds over
-/// 400 MB). All forms match the same strings; the match timeout bounds a backtracking engine on a
+/// 400 MB). A linear regex drops the tables of its construction (<see cref="LinearRegexTrim"/>). All forms
+/// match the same strings; the match timeout bounds a backtracking engine on a
 /// pathological input, and the transaction's deadline bounds the whole evaluation.
 /// </summary>
 internal sealed class RxOperator : WafOperator
@@ -76,7 +77,9 @@ internal sealed class RxOperator : WafOperator
         {
             try
             {
-                _regex = new Regex(_translated, Options | RegexOptions.NonBacktracking, _timeout);
+                var linear = new Regex(_translated, Options | RegexOptions.NonBacktracking, _timeout);
+                LinearRegexTrim.DropConstructionCache(linear);
+                _regex = linear;
                 IsLinear = true;
                 IsCompiled = true;
                 return;

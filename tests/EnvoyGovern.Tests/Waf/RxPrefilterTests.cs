@@ -1,8 +1,6 @@
-using System.Net;
 using System.Text.RegularExpressions;
 using EnvoyGovern.ExtProc.Waf;
 using EnvoyGovern.ExtProc.Waf.Operators;
-using EnvoyGovern.ExtProc.Waf.Rules;
 using EnvoyGovern.TestSupport;
 
 namespace EnvoyGovern.Tests.Waf;
@@ -80,7 +78,7 @@ public sealed class RxPrefilterTests
         var tests = Path.Combine(RepoPaths.Crs, "tests", "regression", "tests");
         var misses = new List<string>();
         var filtered = 0;
-        foreach (var (id, rx) in RxOperators(rules))
+        foreach (var (id, rx) in CrsRulePayloads.RxOperators(rules))
         {
             if (rx.Prefilter is null)
             {
@@ -89,7 +87,7 @@ public sealed class RxPrefilterTests
 
             filtered++;
             var regex = new Regex(PcreTranslator.Translate(rx.Pattern), Options, TimeSpan.FromSeconds(5));
-            foreach (var value in Payloads(tests, id))
+            foreach (var value in CrsRulePayloads.Payloads(tests, id))
             {
                 if (!rx.Prefilter.MayMatch(value) && regex.IsMatch(value))
                 {
@@ -100,43 +98,5 @@ public sealed class RxPrefilterTests
 
         Assert.True(filtered > 150, $"only {filtered} CRS patterns have a prefilter");
         Assert.Empty(misses);
-    }
-
-    private static IEnumerable<(int Id, RxOperator Rx)> RxOperators(RuleSet rules)
-    {
-        foreach (var phase in rules.Phases)
-        {
-            foreach (var rule in phase)
-            {
-                for (var link = rule; link is not null; link = link.Chained)
-                {
-                    if (link.Operator is RxOperator rx)
-                    {
-                        yield return (rule.Id, rx);
-                    }
-                }
-            }
-        }
-    }
-
-    // Every line of the rule's regression YAML, as written, URL-decoded (twice) and lower-cased: the
-    // attacks the rule exists for, in roughly the forms its transformations produce.
-    private static HashSet<string> Payloads(string tests, int id)
-    {
-        var values = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var file in Directory.EnumerateFiles(tests, $"{id}.yaml", SearchOption.AllDirectories))
-        {
-            foreach (var line in File.ReadLines(file))
-            {
-                var once = WebUtility.UrlDecode(line);
-                foreach (var value in new[] { line, once, WebUtility.UrlDecode(once) })
-                {
-                    values.Add(value);
-                    values.Add(value.ToLowerInvariant());
-                }
-            }
-        }
-
-        return values;
     }
 }
