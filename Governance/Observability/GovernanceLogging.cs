@@ -30,7 +30,7 @@ internal static class GovernanceLogging
             // Framework chatter per request would cost latency and drown the audit-relevant events.
             .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
             // While this category can log at all, ASP.NET Core's hosting starts an Activity and a log scope for
-            // every call (~2 µs of a Check's CPU, bench/README.md fifth pass) to put request and trace ids on the
+            // every call (about 1.5 µs of CPU, bench/README.md fifth pass) to put request and trace ids on the
             // rare events logged inside a call; ours carry the decision or exchange id, which the audit record
             // ties to the request id and trace, and a host that fails to start is reported by
             // Microsoft.Extensions.Hosting. Logging:RequestScope=true brings the scope back.
