@@ -13,40 +13,32 @@ public sealed class RequestScopeTests
 {
     private const string HostingDiagnostics = "Microsoft.AspNetCore.Hosting.Diagnostics";
 
-    [Fact]
-    public async Task ExtAuthz_Default_NoPerCallRequestScope()
+    public static TheoryData<string, string[], bool> Settings => new()
     {
-        await using var app = ExtAuthzApp.Build(["--Logging:MinimumLevel=Verbose"]);
+        { "ExtAuthz", ["--Logging:MinimumLevel=Verbose"], false },
+        { "ExtProc", [], false },
+        { "ExtAuthz", ["--Logging:RequestScope=true"], true },
+        { "ExtProc", ["--Logging:RequestScope=true"], true },
+    };
 
-        Assert.False(HostingDiagnosticsEnabled(app.Services));
+    [Theory]
+    [MemberData(nameof(Settings))]
+    public async Task Build_RequestScopeSetting_DecidesPerCallScope(string service, string[] args, bool expected)
+    {
+        await using var app = service == "ExtAuthz" ? ExtAuthzApp.Build(args) : ExtProcApp.Build(args);
+
+        var enabled = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(HostingDiagnostics).IsEnabled(LogLevel.Critical);
+
+        Assert.Equal(expected, enabled);
     }
 
     [Fact]
-    public async Task ExtProc_Default_NoPerCallRequestScope()
-    {
-        await using var app = ExtProcApp.Build([]);
-
-        Assert.False(HostingDiagnosticsEnabled(app.Services));
-    }
-
-    [Fact]
-    public async Task ExtAuthz_RequestScopeTrue_PerCallRequestScope()
-    {
-        await using var app = ExtAuthzApp.Build(["--Logging:RequestScope=true"]);
-
-        Assert.True(HostingDiagnosticsEnabled(app.Services));
-    }
-
-    [Fact]
-    public async Task ExtAuthz_Default_OtherFrameworkWarningsStillLogged()
+    public async Task Build_Default_OtherFrameworkWarningsStillLogged()
     {
         await using var app = ExtAuthzApp.Build([]);
 
         var kestrel = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Microsoft.AspNetCore.Server.Kestrel");
+
         Assert.True(kestrel.IsEnabled(LogLevel.Warning));
     }
-
-    // The test hosting applies: HostingApplicationDiagnostics creates the Activity and the scope when this is true.
-    private static bool HostingDiagnosticsEnabled(IServiceProvider services) =>
-        services.GetRequiredService<ILoggerFactory>().CreateLogger(HostingDiagnostics).IsEnabled(LogLevel.Critical);
 }
