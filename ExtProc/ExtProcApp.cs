@@ -31,6 +31,9 @@ public static class ExtProcApp
         builder.Services.AddSingleton<InspectorChain>();
         builder.Services.AddSingleton<ExtProcMetrics>();
         builder.Services.AddSingleton<ExchangeAudit>();
+        // Stateless over singletons (the stream's state lives in its ProcessingSession): registered, Grpc.AspNetCore
+        // takes this one instance for every stream instead of constructing one per stream from the request's scope.
+        builder.Services.AddSingleton<ExternalProcessorService>();
         builder.Services.AddOptions<BodyOptions>()
             .Bind(builder.Configuration.GetSection(BodyOptions.SectionName))
             .ValidateDataAnnotations()
