@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -6,27 +7,23 @@ namespace EnvoyGovern.Governance.Audit.Chain;
 
 /// <summary>
 /// The writer's side of <see cref="AuditChainFormat"/> for one stream: closes a record with its chain members,
-/// hashes it and seals it, without a string or a hash object per record (the chain step runs on every decision).
-/// Two steps, so that the chain lock covers only the few bytes that depend on the chain: <see cref="Open"/> (any
-/// thread, no lock) adds the stream member and hashes the record so far on a hash context of the calling thread;
-/// <see cref="SealInPlace"/> (under the caller's lock, with <see cref="Advance"/>) adds the sequence and the previous
-/// hash, hashes those and seals the record. The hash is the same SHA-256 over the same bytes as in one step.
+/// hashes it and seals it, without a string or a hash object per record (the chain step runs under the recorder's
+/// lock, on every decision). Not thread-safe: the caller serializes <see cref="SealInPlace"/> and <see cref="Advance"/>.
 /// </summary>
+/// <remarks>
+/// The whole record is hashed here, under the caller's lock, though only its chain members depend on the chain: an
+/// attempt to hash the rest before the lock made the audited Check dearer at full load (more callers then reached the
+/// stdout pipeline while another wrote, and waited for the next batch; bench/README.md, fifth pass).
+/// </remarks>
 internal sealed class AuditChainLinker
 {
-    // The longest tail after the stream member: the seq and prev members, 19 digits, the hash and "}.
+    // The longest tail after the record's members: the stream, seq and prev members, 19 digits, the hash, " and }.
     private const int TailLength = 64 + 19 + AuditChainFormat.HashLength + 2;
 
     private static readonly SearchValues<char> StreamCharacters = SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
 
-    // One context per thread for the process's life: a one-shot hash sets up and frees a native digest context per
-    // record. Opened is true between Open and SealInPlace: a context left half-fed by a failure in between is replaced.
-    [ThreadStatic]
-    private static IncrementalHash? _threadHash;
-
-    [ThreadStatic]
-    private static bool _threadHashOpened;
-
+    // One context for the stream's life: a one-shot hash sets up and frees a native digest context per record.
+    private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly byte[] _streamMember;
     private readonly byte[] _previous = Encoding.ASCII.GetBytes(AuditChainFormat.Genesis);
     private long _sequence;
@@ -53,41 +50,18 @@ internal sealed class AuditChainLinker
     private static ReadOnlySpan<byte> PreviousMember => ",\"envoygovern.audit.chain.prev\":\""u8;
 
     /// <summary>
-    /// Adds the stream member to the open record in <paramref name="buffer"/> (a JSON object with at least one member
-    /// and no closing brace) and hashes the record so far on this thread's context. Needs no lock: nothing here
-    /// depends on the chain's position. <see cref="SealInPlace"/> on the same thread finishes the record.
-    /// </summary>
-    public OpenRecord Open(ArrayBufferWriter<byte> buffer)
-    {
-        if (_threadHashOpened || _threadHash is null)
-        {
-            _threadHash?.Dispose();
-            _threadHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        }
-
-        buffer.Write(_streamMember);
-        _threadHash.AppendData(buffer.WrittenSpan);
-        _threadHashOpened = true;
-        return new OpenRecord(buffer.WrittenCount);
-    }
-
-    /// <summary>
-    /// Closes the record <see cref="Open"/> opened in <paramref name="buffer"/> with the next sequence and the previous
-    /// hash, hashes them and appends the record's hash member: afterwards the buffer's written bytes are the finished
-    /// record, with no copy made. Call under the lock that serializes the chain. The chain does not move until
+    /// Closes the open record in <paramref name="buffer"/> (a JSON object with at least one member and no closing
+    /// brace) with the next sequence and the previous hash, hashes it and appends its hash member: afterwards the
+    /// buffer's written bytes are the finished record, with no copy made. The chain does not move until
     /// <see cref="Advance"/>: a record that is not taken leaves no gap.
     /// </summary>
-    public void SealInPlace(ArrayBufferWriter<byte> buffer, OpenRecord opened)
+    public void SealInPlace(ArrayBufferWriter<byte> buffer)
     {
-        var hash = _threadHash;
-        if (!_threadHashOpened || hash is null || buffer.WrittenCount != opened.Hashed)
-        {
-            throw new InvalidOperationException("the record was not opened on this thread");
-        }
-
-        var tail = buffer.GetSpan(TailLength);
-        SequenceMember.CopyTo(tail);
-        var at = SequenceMember.Length;
+        var tail = buffer.GetSpan(_streamMember.Length + TailLength);
+        _streamMember.CopyTo(tail);
+        var at = _streamMember.Length;
+        SequenceMember.CopyTo(tail[at..]);
+        at += SequenceMember.Length;
         (_sequence + 1).TryFormat(tail[at..], out var digits, provider: System.Globalization.CultureInfo.InvariantCulture);
         at += digits;
         PreviousMember.CopyTo(tail[at..]);
@@ -95,12 +69,18 @@ internal sealed class AuditChainLinker
         _previous.CopyTo(tail[at..]);
         at += _previous.Length;
         tail[at++] = (byte)'"';
-        // The hashed body ends with its closing brace, which the hash member then replaces: hashed with it, one call.
+        // The hashed body ends with its closing brace, which the hash member then replaces: written past the end
+        // (not advanced over), so that the body is hashed in one native call. GetSpan's span continues the written
+        // bytes in the buffer's array.
         tail[at] = (byte)'}';
-        hash.AppendData(tail[..(at + 1)]);
+        if (!MemoryMarshal.TryGetArray(buffer.WrittenMemory, out var written) || written.Array is null || written.Offset != 0)
+        {
+            throw new InvalidOperationException("the record buffer is not one array");
+        }
+
+        _sha256.AppendData(written.Array, 0, written.Count + at + 1);
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        hash.GetHashAndReset(digest);
-        _threadHashOpened = false;
+        _sha256.GetHashAndReset(digest);
         buffer.Advance(at);
 
         var suffix = buffer.GetSpan(AuditChainFormat.SuffixLength);
@@ -117,8 +97,4 @@ internal sealed class AuditChainLinker
         record.Slice(record.Length - 2 - AuditChainFormat.HashLength, AuditChainFormat.HashLength).CopyTo(_previous);
         return ++_sequence;
     }
-
-    /// <summary>A record that <see cref="Open"/> hashed up to <see cref="Hashed"/> bytes on the calling thread.</summary>
-    /// <param name="Hashed">How many bytes of the buffer are hashed.</param>
-    internal readonly record struct OpenRecord(int Hashed);
 }

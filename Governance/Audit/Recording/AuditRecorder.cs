@@ -159,13 +159,11 @@ public sealed class AuditRecorder
     {
         Appended written;
         var checkpoint = Appended.Done;
-        // The record's bytes so far are hashed before the lock: under it, only the chain members are.
-        var opened = _link.Open(buffer);
         try
         {
             lock (_chain)
             {
-                written = AppendLocked(eventId, buffer, opened, cancellationToken);
+                written = AppendLocked(eventId, buffer, cancellationToken);
                 if (_signer is not null && ++_sinceCheckpoint >= _options.Checkpoint.Every)
                 {
                     checkpoint = CheckpointLocked(cancellationToken);
@@ -214,9 +212,9 @@ public sealed class AuditRecorder
 
     private async ValueTask AwaitCheckpointAsync(ValueTask<bool> checkpoint) => await WithinBudgetAsync(checkpoint, "checkpoint");
 
-    private Appended AppendLocked(string eventId, ArrayBufferWriter<byte> buffer, AuditChainLinker.OpenRecord opened, CancellationToken cancellationToken)
+    private Appended AppendLocked(string eventId, ArrayBufferWriter<byte> buffer, CancellationToken cancellationToken)
     {
-        _link.SealInPlace(buffer, opened);
+        _link.SealInPlace(buffer);
         var record = buffer.WrittenSpan;
         // Handed over inside the lock: the pipeline sees entries in chain order. If it refuses the entry at once,
         // the chain does not advance, so a refusal leaves no gap. A group-commit pipeline copies the bytes into its
@@ -254,7 +252,7 @@ public sealed class AuditRecorder
         writer.WriteEndObject();
         WriteService(writer);
         writer.Flush();
-        var written = AppendLocked(id, _checkpointBuffer, _link.Open(_checkpointBuffer), cancellationToken);
+        var written = AppendLocked(id, _checkpointBuffer, cancellationToken);
         _sinceCheckpoint = 0;
         _metrics.Checkpoint();
         return written;

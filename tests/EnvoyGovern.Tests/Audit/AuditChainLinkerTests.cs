@@ -4,11 +4,11 @@ using EnvoyGovern.Governance.Audit.Chain;
 
 namespace EnvoyGovern.Tests.Audit;
 
-/// <summary>The chain step in two parts: hashed outside the chain lock, sealed under it, the same hash as in one.</summary>
+/// <summary>The chain step: the record closed with its chain members, hashed as the format says, sealed in place.</summary>
 public sealed class AuditChainLinkerTests
 {
     [Fact]
-    public void SealInPlace_AfterOpen_StatedHashIsTheFormatsHashOfTheBody()
+    public void SealInPlace_OpenRecord_StatedHashIsTheFormatsHashOfTheBody()
     {
         var linker = new AuditChainLinker("extauthz-0123456789abcdef");
 
@@ -20,16 +20,17 @@ public sealed class AuditChainLinkerTests
     }
 
     [Fact]
-    public void SealInPlace_AfterAnOpenThatWasNeverSealed_HashesOnlyTheNewRecord()
+    public void SealInPlace_BufferFullBeforeTheTail_GrowsAndHashesTheWholeBody()
     {
         var linker = new AuditChainLinker("extauthz-0123456789abcdef");
-        var abandoned = new ArrayBufferWriter<byte>();
-        abandoned.Write("{\"lost\":true"u8);
-        linker.Open(abandoned);
+        // Exactly full: the tail (and the closing brace hashed past the written end) needs a larger array.
+        var buffer = new ArrayBufferWriter<byte>(64);
+        buffer.Write(Encoding.UTF8.GetBytes("{\"a\":\"" + new string('x', 64 - 7) + "\""));
+        Assert.Equal(buffer.Capacity, buffer.WrittenCount);
 
-        var record = Seal(linker, "{\"a\":2");
+        linker.SealInPlace(buffer);
 
-        Assert.True(AuditChainFormat.TryOpen(record, out var body, out var stated));
+        Assert.True(AuditChainFormat.TryOpen(buffer.WrittenSpan, out var body, out var stated));
         Assert.Equal(AuditChainFormat.Hash(body), stated);
     }
 
@@ -49,8 +50,7 @@ public sealed class AuditChainLinkerTests
     {
         var buffer = new ArrayBufferWriter<byte>();
         buffer.Write(Encoding.UTF8.GetBytes(open));
-        var opened = linker.Open(buffer);
-        linker.SealInPlace(buffer, opened);
+        linker.SealInPlace(buffer);
         var record = buffer.WrittenSpan.ToArray();
         linker.Advance(record);
         return record;
