@@ -9,17 +9,22 @@ public interface IAuditGroupCommit
 {
     /// <summary>
     /// Takes a copy of <paramref name="record"/> (a sealed record, see <see cref="AuditEntry.Utf8Json"/>) in order
-    /// without writing it; the result completes as <see cref="IAuditPipeline.WriteAsync"/>'s does. Throws
+    /// without writing it, and returns a ticket for <see cref="WhenWritten"/>. Throws
     /// <see cref="AuditUnavailableException"/> when the record is refused at once (then nothing was taken).
     /// </summary>
-    ValueTask<bool> Enqueue(ReadOnlySpan<byte> record);
+    long Enqueue(ReadOnlySpan<byte> record);
 
     /// <summary>
     /// Writes the pending entries on this thread unless another thread is writing them (that writer, or a
     /// thread-pool item it leaves behind, writes them then). Call after every <see cref="Enqueue"/>. Returns
     /// true when this call wrote everything that was pending when it began: then every entry this thread enqueued
-    /// before is written, and a result of <see cref="Enqueue"/> that is not complete yet will complete with true
-    /// (the waiters' completions may run later, on the thread pool).
+    /// before is written (<see cref="WhenWritten"/> then completes at once).
     /// </summary>
     bool Commit();
+
+    /// <summary>
+    /// Completes as <see cref="IAuditPipeline.WriteAsync"/>'s result does once the record of <paramref name="ticket"/>
+    /// is written: at once (allocating nothing) when it is written already. Call after <see cref="Commit"/>.
+    /// </summary>
+    ValueTask<bool> WhenWritten(long ticket);
 }

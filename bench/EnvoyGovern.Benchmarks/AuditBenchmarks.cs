@@ -25,6 +25,8 @@ public class AuditBenchmarks : IDisposable
     private DecisionPipeline _sample = null!;
     private CheckRequest _request = null!;
     private DecisionAudit _audit = null!;
+    private DecisionAudit _stdoutAudit = null!;
+    private StdoutAuditPipeline _stdout = null!;
     private CheckContext _decided = null!;
     private Decision _decision = null!;
 
@@ -37,6 +39,10 @@ public class AuditBenchmarks : IDisposable
         var options = new AuditRecordingOptions { Checkpoint = { KeyFile = _keyFile, Every = 1000 } };
         var recorder = new AuditRecorder(GovernanceService.ExtAuthz, _pipeline, Options.Create(options), TimeProvider.System, NullLogger<AuditRecorder>.Instance);
         _audit = new DecisionAudit(recorder);
+        // The default sink as the services run it, minus the disk: group commit and one write(2)-sized Write per
+        // record into a stream that keeps nothing (the load harness points stdout at /dev/null).
+        _stdout = new StdoutAuditPipeline(Stream.Null, Options.Create(options), NullLogger<StdoutAuditPipeline>.Instance);
+        _stdoutAudit = new DecisionAudit(new AuditRecorder(GovernanceService.ExtAuthz, _stdout, Options.Create(options), TimeProvider.System, NullLogger<AuditRecorder>.Instance));
         Decide.AssertAllowed(WithAuditAsync().AsTask().GetAwaiter().GetResult(), "chat-stable-version");
         _decided = Decide.NewContext(_request);
         _decision = _sample.DecideAsync(_decided, CancellationToken.None).AsTask().GetAwaiter().GetResult();
@@ -57,8 +63,12 @@ public class AuditBenchmarks : IDisposable
     [Benchmark(Description = "audit record only (serialize + chain + discard)")]
     public ValueTask RecordOnly() => _audit.RecordAsync(_decided, _decision, CancellationToken.None);
 
+    [Benchmark(Description = "audit record through the stdout pipeline (serialize + chain + group commit into Stream.Null)")]
+    public ValueTask RecordThroughStdout() => _stdoutAudit.RecordAsync(_decided, _decision, CancellationToken.None);
+
     public void Dispose()
     {
+        _stdout?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         File.Delete(_keyFile);
         GC.SuppressFinalize(this);
     }

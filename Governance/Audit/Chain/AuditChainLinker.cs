@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -9,9 +10,15 @@ namespace EnvoyGovern.Governance.Audit.Chain;
 /// hashes it and seals it, without a string or a hash object per record (the chain step runs under the recorder's
 /// lock, on every decision). Not thread-safe: the caller serializes <see cref="SealInPlace"/> and <see cref="Advance"/>.
 /// </summary>
+/// <remarks>
+/// The whole record is hashed here, under the caller's lock, though only its chain members depend on the chain.
+/// Hashing the rest before the lock (a hash context per thread) was tried: no gain could be measured at full load, and
+/// a shorter chain lock may let more callers reach the stdout pipeline while another writes, where they wait for the
+/// next batch (bench/README.md, "Audit cost, fifth pass").
+/// </remarks>
 internal sealed class AuditChainLinker
 {
-    // The longest tail after the stream member: the seq and prev members, 19 digits, the hash and "}.
+    // The longest tail after the record's members: the stream, seq and prev members, 19 digits, the hash, " and }.
     private const int TailLength = 64 + 19 + AuditChainFormat.HashLength + 2;
 
     private static readonly SearchValues<char> StreamCharacters = SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
@@ -63,12 +70,19 @@ internal sealed class AuditChainLinker
         _previous.CopyTo(tail[at..]);
         at += _previous.Length;
         tail[at++] = (byte)'"';
-        // The hashed body ends with its closing brace, which the hash member then replaces: written without it.
-        buffer.Advance(at);
-        _sha256.AppendData(buffer.WrittenSpan);
-        _sha256.AppendData("}"u8);
+        // The hashed body ends with its closing brace, which the hash member then replaces: written past the end
+        // (not advanced over), so that the body is hashed in one native call. GetSpan's span continues the written
+        // bytes in the buffer's array.
+        tail[at] = (byte)'}';
+        if (!MemoryMarshal.TryGetArray(buffer.WrittenMemory, out var written) || written.Array is null || written.Offset != 0)
+        {
+            throw new InvalidOperationException("the record buffer is not one array");
+        }
+
+        _sha256.AppendData(written.Array, 0, written.Count + at + 1);
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         _sha256.GetHashAndReset(digest);
+        buffer.Advance(at);
 
         var suffix = buffer.GetSpan(AuditChainFormat.SuffixLength);
         AuditChainFormat.SuffixStart.CopyTo(suffix);
@@ -76,13 +90,6 @@ internal sealed class AuditChainLinker
         suffix[AuditChainFormat.SuffixLength - 2] = (byte)'"';
         suffix[AuditChainFormat.SuffixLength - 1] = (byte)'}';
         buffer.Advance(AuditChainFormat.SuffixLength);
-    }
-
-    /// <summary>As <see cref="SealInPlace"/>, and returns the finished record as an array of its own.</summary>
-    public byte[] Seal(ArrayBufferWriter<byte> buffer)
-    {
-        SealInPlace(buffer);
-        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>Moves the chain past <paramref name="record"/>, the last record <see cref="SealInPlace"/> finished.</summary>

@@ -157,9 +157,8 @@ public sealed class AuditRecorder
 
     private ValueTask Append(string eventId, ArrayBufferWriter<byte> buffer, CancellationToken cancellationToken)
     {
-        ValueTask<bool> written;
-        ValueTask<bool> checkpoint = new(true);
-        var committed = false;
+        Appended written;
+        var checkpoint = Appended.Done;
         try
         {
             lock (_chain)
@@ -181,29 +180,21 @@ public sealed class AuditRecorder
         {
             // Outside the chain lock: a group-commit pipeline may write here, and the next record must not wait for
             // it. Also when the checkpoint was refused: the record before it was taken and must be written.
-            committed = _groupCommit?.Commit() == true;
+            _groupCommit?.Commit();
         }
 
-        // This thread wrote everything it enqueued (or that is settled): a result not complete yet will be true.
-        if (committed && !written.IsCompleted)
-        {
-            written = new ValueTask<bool>(true);
-        }
-
-        if (committed && !checkpoint.IsCompleted)
-        {
-            checkpoint = new ValueTask<bool>(true);
-        }
-
-        return written.IsCompletedSuccessfully && checkpoint.IsCompletedSuccessfully
-            ? Settle(written.Result, eventId)
-            : AwaitAsync(written, checkpoint, eventId);
+        // After Commit: a record this thread wrote (nearly all) is complete here, with nothing allocated.
+        var recorded = Outcome(written);
+        var signed = Outcome(checkpoint);
+        return recorded.IsCompletedSuccessfully && signed.IsCompletedSuccessfully
+            ? Settle(recorded.Result, eventId)
+            : AwaitAsync(recorded, signed, eventId);
     }
 
     /// <summary>Writes a signed checkpoint now if records were written since the last one (the timer and shutdown call this).</summary>
     public ValueTask CheckpointAsync(CancellationToken cancellationToken)
     {
-        ValueTask<bool> checkpoint;
+        Appended appended;
         lock (_chain)
         {
             if (_signer is null || _sinceCheckpoint == 0)
@@ -211,34 +202,34 @@ public sealed class AuditRecorder
                 return ValueTask.CompletedTask;
             }
 
-            checkpoint = CheckpointLocked(cancellationToken);
+            appended = CheckpointLocked(cancellationToken);
         }
 
-        if (_groupCommit?.Commit() == true && !checkpoint.IsCompleted)
-        {
-            checkpoint = new ValueTask<bool>(true);
-        }
-
+        _groupCommit?.Commit();
+        var checkpoint = Outcome(appended);
         return checkpoint.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitCheckpointAsync(checkpoint);
     }
 
     private async ValueTask AwaitCheckpointAsync(ValueTask<bool> checkpoint) => await WithinBudgetAsync(checkpoint, "checkpoint");
 
-    private ValueTask<bool> AppendLocked(string eventId, ArrayBufferWriter<byte> buffer, CancellationToken cancellationToken)
+    private Appended AppendLocked(string eventId, ArrayBufferWriter<byte> buffer, CancellationToken cancellationToken)
     {
         _link.SealInPlace(buffer);
         var record = buffer.WrittenSpan;
         // Handed over inside the lock: the pipeline sees entries in chain order. If it refuses the entry at once,
         // the chain does not advance, so a refusal leaves no gap. A group-commit pipeline copies the bytes into its
-        // batch: no array per record.
+        // batch (no array per record) and is asked for the outcome after its Commit.
         var written = _groupCommit is { } groupCommit
-            ? groupCommit.Enqueue(record)
-            : _pipeline.WriteAsync(new AuditEntry(eventId, Stream, _link.Sequence + 1, record.ToArray()), cancellationToken);
+            ? new Appended(default, groupCommit.Enqueue(record))
+            : new Appended(_pipeline.WriteAsync(new AuditEntry(eventId, Stream, _link.Sequence + 1, record.ToArray()), cancellationToken), 0);
         _link.Advance(record);
         return written;
     }
 
-    private ValueTask<bool> CheckpointLocked(CancellationToken cancellationToken)
+    private ValueTask<bool> Outcome(Appended appended) =>
+        appended.Ticket > 0 && _groupCommit is { } groupCommit ? groupCommit.WhenWritten(appended.Ticket) : appended.Written;
+
+    private Appended CheckpointLocked(CancellationToken cancellationToken)
     {
         var signer = _signer!;
         var records = _sinceCheckpoint;
@@ -363,4 +354,10 @@ public sealed class AuditRecorder
     }
 
     private sealed record BudgetGuard(Task<bool> Pending, Task<bool> Guarded);
+
+    // A record handed to the pipeline: its outcome, or a group-commit pipeline's ticket to ask for it after Commit.
+    private readonly record struct Appended(ValueTask<bool> Written, long Ticket)
+    {
+        public static Appended Done => new(new ValueTask<bool>(true), 0);
+    }
 }

@@ -27,9 +27,21 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
     private readonly Lock _gate = new();
     private readonly int _capacity;
     private readonly ILogger _logger;
+    // Failed batches that a caller may still ask about (WhenWritten): the last few, with what they failed with.
+    private const int RememberedFailures = 64;
+
+    private readonly Queue<(long Batch, Exception Error)> _failures = new();
     private Batch _pending = new();
     private Batch _spare = new();
-    private TaskCompletionSource<bool> _batch = NewBatch();
+
+    // Batches are numbered: a caller's ticket is the number of the batch its record joined. A batch's completion
+    // source is made only when a caller waits for it (WhenWritten before it is written): nearly every caller writes its
+    // own batch, and its call then allocates nothing.
+    private long _pendingNumber = 1;
+    private TaskCompletionSource<bool>? _pendingDone;
+    private long _writingNumber;
+    private TaskCompletionSource<bool>? _writingDone;
+    private long _forgottenFailures;
     private bool _writing;
     private bool _drainQueued;
     private bool _stopping;
@@ -53,12 +65,13 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
     public ValueTask<bool> WriteAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var written = Enqueue(entry.Utf8Json.Span);
-        return Commit() && !written.IsCompleted ? new ValueTask<bool>(true) : written;
+        var ticket = Enqueue(entry.Utf8Json.Span);
+        Commit();
+        return WhenWritten(ticket);
     }
 
     /// <inheritdoc />
-    public ValueTask<bool> Enqueue(ReadOnlySpan<byte> record)
+    public long Enqueue(ReadOnlySpan<byte> record)
     {
         lock (_gate)
         {
@@ -73,7 +86,37 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
             }
 
             _pending.Add(record);
-            return new ValueTask<bool>(_batch.Task);
+            return _pendingNumber;
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> WhenWritten(long ticket)
+    {
+        lock (_gate)
+        {
+            if (ticket == _pendingNumber)
+            {
+                return new ValueTask<bool>((_pendingDone ??= NewBatch()).Task);
+            }
+
+            if (_writing && ticket == _writingNumber)
+            {
+                return new ValueTask<bool>((_writingDone ??= NewBatch()).Task);
+            }
+
+            // Written, or failed: batches finish in order, and the failed ones are remembered.
+            foreach (var (batch, error) in _failures)
+            {
+                if (batch == ticket)
+                {
+                    return ValueTask.FromException<bool>(Unavailable(error));
+                }
+            }
+
+            return ticket > _forgottenFailures
+                ? new ValueTask<bool>(true)
+                : ValueTask.FromException<bool>(new AuditUnavailableException($"the outcome of audit batch {ticket} is no longer known; failing closed"));
         }
     }
 
@@ -83,7 +126,7 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
     private bool Commit(bool callerWaits)
     {
         Batch batch;
-        TaskCompletionSource<bool> done;
+        TaskCompletionSource<bool>? done;
         lock (_gate)
         {
             if (_writing || _pending.Count == 0)
@@ -94,21 +137,29 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
             _writing = true;
             // The spare list becomes the pending one; this batch becomes the spare once written (one writer at a time).
             (batch, _pending) = (_pending, _spare);
-            done = _batch;
-            _batch = NewBatch();
+            _writingNumber = _pendingNumber++;
+            _writingDone = _pendingDone;
+            _pendingDone = null;
         }
 
         var more = false;
-        var written = false;
-        var waiters = batch.Count;
+        Exception? failure = null;
         try
         {
-            written = WriteBatch(batch, done);
+            failure = WriteBatch(batch);
         }
         finally
         {
             lock (_gate)
             {
+                // Under the gate, before the next writer may start: a caller that asks from now on finds the outcome.
+                done = _writingDone;
+                _writingDone = null;
+                if (failure is not null)
+                {
+                    Remember(failure);
+                }
+
                 batch.Clear();
                 _spare = batch;
                 _writing = false;
@@ -127,13 +178,20 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
             ThreadPool.UnsafeQueueUserWorkItem(static pipeline => pipeline.Drain(), this, preferLocal: false);
         }
 
-        if (written)
+        if (failure is not null)
         {
-            // After the next writer may start: the waiters' continuations never hold up the next batch.
-            Complete(done, callerWaits && waiters > 1);
+            // Never deferred. (A caller that asks later learns the failure from _failures, set before the next write.)
+            done?.TrySetException(Unavailable(failure));
+            return false;
         }
 
-        return written;
+        if (done is not null)
+        {
+            // After the next writer may start: the waiters' continuations never hold up the next batch.
+            Complete(done, callerWaits);
+        }
+
+        return true;
     }
 
     /// <summary>Writes what is pending, then refuses further records.</summary>
@@ -175,20 +233,30 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
         Commit(callerWaits: false);
     }
 
-    private bool WriteBatch(Batch batch, TaskCompletionSource<bool> done)
+    private Exception? WriteBatch(Batch batch)
     {
         try
         {
             Write(batch);
-            return true;
+            return null;
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or NotSupportedException)
         {
-            // Before this writer lets the next one start (see Commit's result): a failure is never deferred.
             AuditLog.StdoutFailed(_logger, ex);
-            done.TrySetException(new AuditUnavailableException("writing audit records to stdout failed", ex));
-            return false;
+            return ex;
         }
+    }
+
+    private static AuditUnavailableException Unavailable(Exception error) => new("writing audit records to stdout failed", error);
+
+    private void Remember(Exception failure)
+    {
+        if (_failures.Count == RememberedFailures)
+        {
+            _forgottenFailures = _failures.Dequeue().Batch;
+        }
+
+        _failures.Enqueue((_writingNumber, failure));
     }
 
     private static void Complete(TaskCompletionSource<bool> done, bool deferred)
@@ -196,12 +264,12 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
         if (deferred)
         {
             // The waiters resume in one thread-pool item, one after another, rather than one item each; the
-            // writing caller goes on with its own answer (Commit's result tells it its record is written).
+            // writing caller goes on with its own answer (its record is in the batch it wrote).
             ThreadPool.UnsafeQueueUserWorkItem(static d => d.TrySetResult(true), done, preferLocal: false);
         }
         else
         {
-            // A thread-pool drain has no answer of its own to give (or there is at most one waiter): resume here.
+            // A thread-pool drain has no answer of its own to give: resume here.
             done.TrySetResult(true);
         }
     }
@@ -215,7 +283,7 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
         }
     }
 
-    // Completed where WriteBatch says: the writing caller never runs the waiters' continuations itself.
+    // Completed by Commit outside the gate: the writing caller never runs the waiters' continuations itself.
     private static TaskCompletionSource<bool> NewBatch() => new();
 
     // The records of one batch as NDJSON, one line each, copied in as they are enqueued: what write(2) takes as it is.

@@ -143,6 +143,64 @@ public sealed class StdoutAuditPipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task WriteAsync_NoOtherWriter_AllocatesNothingPerRecord()
+    {
+        // A stream that keeps nothing: a MemoryStream would allocate as it grows.
+        var pipeline = new StdoutAuditPipeline(Stream.Null, Options.Create(new AuditRecordingOptions()), NullLogger<StdoutAuditPipeline>.Instance);
+        var record = "{\"a\":1}"u8.ToArray();
+        for (var i = 0; i < 10; i++)
+        {
+            WriteOwn(pipeline, record);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            WriteOwn(pipeline, record);
+        }
+
+        // The caller writes its own batch: no completion source, no task, nothing per record.
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        await pipeline.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task WhenWritten_AskedAfterALaterBatchWasWritten_StillReportsItsBatchFailed()
+    {
+        var stream = new FailingOnceStream();
+        var pipeline = new StdoutAuditPipeline(stream, Options.Create(new AuditRecordingOptions()), NullLogger<StdoutAuditPipeline>.Instance);
+
+        var failed = pipeline.Enqueue("{\"a\":1}"u8);
+        Assert.False(pipeline.Commit());
+        var written = pipeline.Enqueue("{\"a\":2}"u8);
+        Assert.True(pipeline.Commit());
+
+        var outcome = pipeline.WhenWritten(written);
+        Assert.True(outcome.IsCompletedSuccessfully);
+        Assert.True(await outcome);
+        await Assert.ThrowsAsync<AuditUnavailableException>(() => pipeline.WhenWritten(failed).AsTask());
+        Assert.Equal("{\"a\":2}\n", Encoding.UTF8.GetString(stream.ToArray()));
+        await pipeline.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task WhenWritten_OutcomeNoLongerRemembered_FailsClosed()
+    {
+        var pipeline = new StdoutAuditPipeline(new FailingStream(), Options.Create(new AuditRecordingOptions()), NullLogger<StdoutAuditPipeline>.Instance);
+        var first = pipeline.Enqueue("{}"u8);
+        pipeline.Commit();
+        for (var i = 0; i < 100; i++)
+        {
+            pipeline.Enqueue("{}"u8);
+            pipeline.Commit();
+        }
+
+        // Only the last failures are kept (bounded memory); an outcome that is not known is a failure, never a success.
+        await Assert.ThrowsAsync<AuditUnavailableException>(() => pipeline.WhenWritten(first).AsTask());
+        await pipeline.DisposeAsync();
+    }
+
+    [Fact]
     public async Task WriteAsync_AfterDispose_Refused()
     {
         using var output = new MemoryStream();
@@ -184,6 +242,30 @@ public sealed class StdoutAuditPipelineTests : IDisposable
             }
 
             base.Dispose(disposing);
+        }
+    }
+
+    private static void WriteOwn(StdoutAuditPipeline pipeline, byte[] record)
+    {
+        var ticket = pipeline.Enqueue(record);
+        Assert.True(pipeline.Commit());
+        var written = pipeline.WhenWritten(ticket);
+        Assert.True(written.IsCompletedSuccessfully && written.Result);
+    }
+
+    private sealed class FailingOnceStream : MemoryStream
+    {
+        private bool _failed;
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            if (!_failed)
+            {
+                _failed = true;
+                throw new IOException("broken pipe");
+            }
+
+            base.Write(buffer, offset, count);
         }
     }
 
