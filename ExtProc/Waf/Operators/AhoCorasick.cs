@@ -192,8 +192,8 @@ internal sealed class AhoCorasick
         }
     }
 
-    // Numbers the phrase chars (class 0: in no phrase) and fills the rows of the first nodes: a node's failure
-    // target is shallower, so its row (or its own failure chain) is complete by then.
+    // Fills the rows of the first nodes, one cell per phrase char's class (class 0: in no phrase): a node's
+    // failure target is shallower, so its row (or its own failure chain) is complete by then.
     private void BuildTable(List<char> chars)
     {
         for (var node = 0; node < _rows; node++)
