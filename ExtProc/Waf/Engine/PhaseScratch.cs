@@ -1,4 +1,6 @@
+using EnvoyGovern.ExtProc.Waf.Operators;
 using EnvoyGovern.ExtProc.Waf.Rules;
+using EnvoyGovern.ExtProc.Waf.Transformations;
 
 namespace EnvoyGovern.ExtProc.Waf.Engine;
 
@@ -37,6 +39,18 @@ internal sealed class PhaseScratch
     private int _chains;
     private int[] _stored = new int[256];
     private int _storedCount;
+
+    // Char masks of the transformation results (the operators' gates test them), in the same cells as _results:
+    // an index into _masks, 0 while not computed. A pipeline whose last step left the value as it was shares its
+    // prefix's entry, so a value is scanned once per distinct result.
+    private int[] _maskAt = [];
+    private CharMask[] _masks = new CharMask[64];
+    private int _maskCount = 1;
+    private int[] _maskStored = new int[256];
+    private int _maskStoredCount;
+
+    // The union of the masks of a shared value list after a pipeline, by (target set, ctl removals, pipeline).
+    private readonly Dictionary<(int Set, ulong Removed, int Chain), CharMask> _listMasks = [];
 
     /// <summary>The scratch of this thread, sized for <paramref name="rules"/>.</summary>
     public static PhaseScratch Rent(RuleSet rules)
@@ -95,6 +109,7 @@ internal sealed class PhaseScratch
         if (_results.Length < needed)
         {
             Array.Resize(ref _results, Math.Max(needed, _results.Length * 2));
+            Array.Resize(ref _maskAt, _results.Length);
         }
 
         return slot;
@@ -114,6 +129,62 @@ internal sealed class PhaseScratch
 
         _stored[_storedCount++] = at;
     }
+
+    /// <summary>
+    /// The char mask of <paramref name="value"/>, the result of pipeline <paramref name="chain"/> on the value in
+    /// <paramref name="slot"/> (<paramref name="input"/>), computed once per phase.
+    /// </summary>
+    public CharMask Mask(int slot, string input, TransformChain chain, string value)
+    {
+        // The index first: computing it may grow _masks.
+        var index = MaskIndex(slot, input, chain, value);
+        return _masks[index];
+    }
+
+    private int MaskIndex(int slot, string input, TransformChain chain, string value)
+    {
+        var at = (slot * _chains) + chain.Id;
+        var index = _maskAt[at];
+        if (index != 0)
+        {
+            return index;
+        }
+
+        if (chain.Steps.Length > 0)
+        {
+            var prefix = chain.Prefix;
+            var before = prefix.Steps.Length == 0 ? input : _results[(slot * _chains) + prefix.Id];
+            if (ReferenceEquals(before, value))
+            {
+                index = MaskIndex(slot, input, prefix, value);
+            }
+        }
+
+        if (index == 0)
+        {
+            if (_maskCount == _masks.Length)
+            {
+                Array.Resize(ref _masks, _maskCount * 2);
+            }
+
+            index = _maskCount++;
+            _masks[index] = CharMask.Of(value);
+        }
+
+        _maskAt[at] = index;
+        if (_maskStoredCount == _maskStored.Length)
+        {
+            Array.Resize(ref _maskStored, _maskStoredCount * 2);
+        }
+
+        _maskStored[_maskStoredCount++] = at;
+        return index;
+    }
+
+    /// <summary>The union of the char masks of a shared value list after pipeline <paramref name="chain"/>, if known.</summary>
+    public bool ListMask(int set, ulong removed, int chain, out CharMask union) => _listMasks.TryGetValue((set, removed, chain), out union);
+
+    public void RememberListMask(int set, ulong removed, int chain, CharMask union) => _listMasks[(set, removed, chain)] = union;
 
     /// <summary>Forgets everything this phase collected.</summary>
     public void Return()
@@ -135,11 +206,15 @@ internal sealed class PhaseScratch
 
         _usedCount = 0;
         _reduced.Clear();
+        _listMasks.Clear();
         if (_slots.Count > KeepSlots)
         {
             _slots = NewSlots();
             _results = [];
             _stored = new int[256];
+            _maskAt = [];
+            _masks = new CharMask[64];
+            _maskStored = new int[256];
         }
         else
         {
@@ -148,9 +223,16 @@ internal sealed class PhaseScratch
             {
                 _results[_stored[i]] = null;
             }
+
+            for (var i = 0; i < _maskStoredCount; i++)
+            {
+                _maskAt[_maskStored[i]] = 0;
+            }
         }
 
         _storedCount = 0;
+        _maskStoredCount = 0;
+        _maskCount = 1;
     }
 
     private static Dictionary<string, int> NewSlots() => new(256, ReferenceEqualityComparer.Instance);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using EnvoyGovern.ExtProc.Waf.Operators;
 using EnvoyGovern.ExtProc.Waf.Rules;
 using EnvoyGovern.ExtProc.Waf.Transformations;
 
@@ -10,6 +11,10 @@ internal sealed partial class WafTransaction
     private readonly List<TargetValue> _ownValues = [];
     private PhaseScratch _scratch = null!;
     private List<TargetValue> _values = null!;
+
+    // Which shared list _values is (target set and ctl removals), for the per-list char masks; set -1 for a rule's own.
+    private int _valuesSet = -1;
+    private ulong _valuesRemoved;
     private bool _allowRest;
     private bool _allowRequest;
 
@@ -154,10 +159,16 @@ internal sealed partial class WafTransaction
         CollectValues(rule);
         var matched = false;
         var values = _values;
+        var gate = rule.Operator.Gate;
+        if (gate is not null && !rule.Negated && !rule.MultiMatch && !ListMayMatch(rule, gate))
+        {
+            return false;
+        }
+
         for (var v = 0; v < values.Count; v++)
         {
             var value = values[v];
-            if (!IsMatch(rule, value, out var transformed))
+            if (!IsMatch(rule, gate, value, out var transformed))
             {
                 continue;
             }
@@ -178,20 +189,19 @@ internal sealed partial class WafTransaction
         return matched;
     }
 
-    private bool IsMatch(Rule rule, TargetValue value, out string transformed)
+    private bool IsMatch(Rule rule, CharGate? gate, TargetValue value, out string transformed)
     {
-        var op = rule.Operator!;
         var input = value.Value;
         if (!rule.MultiMatch)
         {
             transformed = Transform(value.Slot, input, rule.Transforms);
-            return op.Evaluate(this, transformed, rule.Capture) != rule.Negated;
+            return OperatorMatches(rule, gate, value.Slot, input, rule.Transforms, transformed) != rule.Negated;
         }
 
         // multiMatch: the operator runs on the value before the transformations and after each one that changed it;
         // each stage is a pipeline of its own (the first one, two ... steps), cached like any rule's result.
         transformed = input;
-        if (op.Evaluate(this, input, rule.Capture) != rule.Negated)
+        if (OperatorMatches(rule, gate, value.Slot, input, TransformChain.None, input) != rule.Negated)
         {
             return true;
         }
@@ -205,13 +215,69 @@ internal sealed partial class WafTransaction
             }
 
             transformed = next;
-            if (op.Evaluate(this, transformed, rule.Capture) != rule.Negated)
+            if (OperatorMatches(rule, gate, value.Slot, input, stage, transformed) != rule.Negated)
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    // False when the rule's gate rejects the union of the char masks of all its values after its pipeline, and so
+    // (a gate asks for chars: fewer chars cannot pass where more did not) every single value: the rule cannot match.
+    // The union is computed once per phase per shared value list and pipeline, and many rules share both.
+    private bool ListMayMatch(Rule rule, CharGate gate)
+    {
+        if (_valuesSet < 0)
+        {
+            return true;
+        }
+
+        var chain = rule.Transforms;
+        if (!_scratch.ListMask(_valuesSet, _valuesRemoved, chain.Id, out var union))
+        {
+            foreach (var value in _values)
+            {
+                var input = value.Value;
+                union = union.Union(_scratch.Mask(value.Slot, input, chain, Transform(value.Slot, input, chain)));
+            }
+
+            _scratch.RememberListMask(_valuesSet, _valuesRemoved, chain.Id, union);
+        }
+
+        if (gate.MayMatch(union))
+        {
+            return true;
+        }
+
+        if (WafOperator.PrefilterAudit is not null)
+        {
+            foreach (var value in _values)
+            {
+                rule.Operator!.AuditRejected(Transform(value.Slot, value.Value, chain));
+            }
+        }
+
+        return false;
+    }
+
+    // The operator on one transformed value, unless its gate rules the value out by the chars it holds (a few bit
+    // operations on the value's cached char mask instead of a search per rule).
+    private bool OperatorMatches(Rule rule, CharGate? gate, int slot, string input, TransformChain chain, string transformed)
+    {
+        var op = rule.Operator!;
+        if (gate is not null && !gate.MayMatch(_scratch.Mask(slot, input, chain, transformed)))
+        {
+            if (WafOperator.PrefilterAudit is not null)
+            {
+                op.AuditRejected(transformed);
+            }
+
+            return false;
+        }
+
+        return op.Evaluate(this, transformed, rule.Capture);
     }
 
     // Cached per value (its slot in this phase) and pipeline; a pipeline's prefix is cached the same way.

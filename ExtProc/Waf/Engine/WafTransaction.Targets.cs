@@ -13,6 +13,7 @@ internal sealed partial class WafTransaction
         var removed = RemovedTargetsFor(rule, out var known);
         if (rule.TargetSet >= 0 && known)
         {
+            (_valuesSet, _valuesRemoved) = (rule.TargetSet, removed);
             if (_scratch.Filled(rule.TargetSet, removed) is { } filled)
             {
                 _values = filled;
@@ -23,6 +24,7 @@ internal sealed partial class WafTransaction
         }
         else
         {
+            _valuesSet = -1;
             _values = _ownValues;
             _values.Clear();
         }
@@ -123,7 +125,7 @@ internal sealed partial class WafTransaction
         for (var i = 0; i < Math.Min(64, _removedTargets.Count); i++)
         {
             // The cheap variable comparison first: the tag comparison is what costs here.
-            if (ReadsVariable(rule, _removedTargets[i].Target.Variable) && RemovalAppliesTo(rule, i))
+            if (rule.Reads(_removedTargets[i].Target.Variable) && RemovalAppliesTo(rule, i))
             {
                 mask |= 1UL << i;
             }
@@ -137,20 +139,6 @@ internal sealed partial class WafTransaction
         var (range, tag, _) = _removedTargets![removal];
         var owner = rule.Parent ?? rule;
         return range is { } r ? r.Contains(owner.Id) : owner.HasTag(tag!);
-    }
-
-    // A loop, not a predicate: this runs for every rule of every request once a ctl fired.
-    private static bool ReadsVariable(Rule rule, Variable variable)
-    {
-        foreach (var own in rule.Targets)
-        {
-            if (own.Variable == variable)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private bool Excluded(Rule rule, ulong removed, Variable variable, string key)

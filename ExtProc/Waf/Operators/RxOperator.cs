@@ -45,13 +45,8 @@ internal sealed class RxOperator : WafOperator
         _timeout = timeout;
         _regex = new Regex(_translated, Options, timeout);
         Prefilter = RxPrefilter.For(_translated);
+        Gate = Prefilter?.Gate;
     }
-
-    /// <summary>
-    /// Test hook: when set, every value the prefilter rejects is also matched against the regex, and a value
-    /// the regex matches (a prefilter bug, which would hide an attack) is reported here.
-    /// </summary>
-    internal static Action<RxOperator, string>? PrefilterAudit { get; set; }
 
     public override string Name => "rx";
 
@@ -98,33 +93,31 @@ internal sealed class RxOperator : WafOperator
     /// <summary>True when the pattern runs on the non-backtracking engine.</summary>
     public bool IsLinear { get; private set; }
 
-    // The prefilter rejected the input: in the tests, report it to PrefilterAudit if the regex matches all the same.
-    private void AuditRejected(string input)
+    internal override bool MatchesUnfiltered(string input)
     {
-        if (PrefilterAudit is not { } audit)
-        {
-            return;
-        }
-
         try
         {
-            if (_regex.IsMatch(input))
-            {
-                audit(this, input);
-            }
+            return _regex.IsMatch(input);
         }
         catch (RegexMatchTimeoutException)
         {
             // The check may not change the verdict: the request never ran this regex (a 64 KB argument
             // through a quadratic pattern on a loaded machine), so its timeout proves nothing either way.
+            return false;
         }
     }
+
+    public override string ToString() => $"@rx {Pattern} (prefilter {Prefilter})";
 
     public override bool Evaluate(WafTransaction transaction, string input, bool capture)
     {
         if (Prefilter is not null && !Prefilter.MayMatch(input))
         {
-            AuditRejected(input);
+            if (PrefilterAudit is not null)
+            {
+                AuditRejected(input);
+            }
+
             return false;
         }
 

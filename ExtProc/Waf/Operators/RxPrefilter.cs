@@ -21,7 +21,11 @@ internal sealed class RxPrefilter
         Literals = literals;
         _ignoreCase = ignoreCase;
         _literals = SearchValues.Create([.. literals], ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+        Gate = CharGate.For(literals, ignoreCase);
     }
+
+    /// <summary>The chars the literals need, tested on a value's cached char mask before the search (null when none).</summary>
+    public CharGate? Gate { get; }
 
     /// <summary>The strings one of which every match contains (lower case when <see cref="IgnoreCase"/>).</summary>
     public IReadOnlyCollection<string> Literals { get; }

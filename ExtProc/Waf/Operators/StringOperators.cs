@@ -4,14 +4,28 @@ using EnvoyGovern.ExtProc.Waf.Rules;
 
 namespace EnvoyGovern.ExtProc.Waf.Operators;
 
-/// <summary><c>@pm</c> and <c>@pmFromFile</c>.</summary>
-internal sealed class PmOperator(string name, AhoCorasick phrases) : WafOperator
+/// <summary><c>@pm</c> and <c>@pmFromFile</c>: ASCII case-insensitive, as the phrase search compares.</summary>
+internal sealed class PmOperator : WafOperator
 {
-    public override string Name => name;
+    private readonly string _name;
+    private readonly AhoCorasick _phrases;
+
+    public PmOperator(string name, IReadOnlyCollection<string> phrases)
+    {
+        _name = name;
+        _phrases = new AhoCorasick(phrases);
+        Gate = CharGate.For(phrases.Where(p => p.Length > 0), ignoreCase: true);
+    }
+
+    public override string Name => _name;
+
+    internal override bool MatchesUnfiltered(string input) => _phrases.Find(input, out _) >= 0;
+
+    public override string ToString() => $"@{_name} ({_phrases.PhraseCount} phrases)";
 
     public override bool Evaluate(WafTransaction transaction, string input, bool capture)
     {
-        var at = phrases.Find(input, out var length);
+        var at = _phrases.Find(input, out var length);
         if (at < 0)
         {
             return false;

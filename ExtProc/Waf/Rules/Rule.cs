@@ -55,6 +55,15 @@ internal sealed class Rule
     /// </summary>
     public int TargetSet { get; set; } = -1;
 
+    /// <summary>
+    /// The variables of <see cref="Targets"/> as bits (one per <see cref="Variable"/>), for the per-rule check of the
+    /// ctl target removals. Set when the <see cref="RuleSet"/> is built.
+    /// </summary>
+    public UInt128 ReadVariables { get; set; }
+
+    /// <summary>True when a target of the rule reads <paramref name="variable"/>.</summary>
+    public bool Reads(Variable variable) => (ReadVariables & (UInt128.One << (int)variable)) != UInt128.Zero;
+
     /// <summary>Null for SecAction (always matches).</summary>
     public WafOperator? Operator { get; set; }
 

@@ -16,6 +16,7 @@ internal static class TargetSets
                 for (var link = rule; link is not null; link = link.Chained)
                 {
                     link.TargetSet = link.Operator is not null && IsStable(link) ? Number(sets, link) : -1;
+                    link.ReadVariables = link.Targets.Aggregate(UInt128.Zero, (bits, t) => bits | (UInt128.One << (int)t.Variable));
                 }
             }
         }

@@ -28,7 +28,7 @@ internal static class OperatorFactory
             case "rx":
                 return new RxOperator(parameter, regexTimeout);
             case "pm":
-                return new PmOperator("pm", new AhoCorasick(parameter.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
+                return new PmOperator("pm", parameter.Split(' ', StringSplitOptions.RemoveEmptyEntries));
             case "pmfromfile" or "pmf":
                 var phrases = new List<string>();
                 foreach (var file in parameter.Split(' ', StringSplitOptions.RemoveEmptyEntries))
@@ -44,7 +44,7 @@ internal static class OperatorFactory
                     }
                 }
 
-                return new PmOperator("pmFromFile", new AhoCorasick(phrases));
+                return new PmOperator("pmFromFile", phrases);
             case "streq" or "beginswith" or "endswith" or "contains" or "within" or "containsword" or "strmatch"
                 or "eq" or "ge" or "gt" or "lt" or "le":
                 return new CompareOperator(Canonical(name), Macro.Parse(parameter));

@@ -8,7 +8,11 @@ namespace EnvoyGovern.Tests.Waf;
 internal static class CrsRulePayloads
 {
     /// <summary>Every @rx operator of the ruleset (chained links included) with the id of its rule.</summary>
-    public static IEnumerable<(int Id, RxOperator Rx)> RxOperators(RuleSet rules)
+    public static IEnumerable<(int Id, RxOperator Rx)> RxOperators(RuleSet rules) =>
+        Operators(rules).Where(o => o.Op is RxOperator).Select(o => (o.Id, (RxOperator)o.Op));
+
+    /// <summary>Every operator of the ruleset (chained links included) with the id of its rule.</summary>
+    public static IEnumerable<(int Id, WafOperator Op)> Operators(RuleSet rules)
     {
         foreach (var phase in rules.Phases)
         {
@@ -16,9 +20,9 @@ internal static class CrsRulePayloads
             {
                 for (var link = rule; link is not null; link = link.Chained)
                 {
-                    if (link.Operator is RxOperator rx)
+                    if (link.Operator is { } op)
                     {
-                        yield return (rule.Id, rx);
+                        yield return (rule.Id, op);
                     }
                 }
             }

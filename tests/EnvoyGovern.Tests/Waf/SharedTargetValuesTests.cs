@@ -138,4 +138,25 @@ public sealed class SharedTargetValuesTests
         Assert.Equal(before, inputs.Select(i => (longRx.Evaluate(transaction, i, false), shortRx.Evaluate(transaction, i, false))));
         Assert.Equal([(true, true), (true, false), (false, false), (false, false), (false, false)], before);
     }
+
+    [Fact]
+    public void RunPhase_CharGates_RulesOnlyRejectValuesTheyCannotMatch()
+    {
+        // Rules 1-4 share ARGS: the union of its values' chars decides for the whole list when the gate rejects it;
+        // the transformed values' chars count (rule 3 sees "<" only after urlDecodeUni); a negated rule matches
+        // exactly when the gate rejects every value; @pm has a gate too.
+        var rules = Rules("""
+            SecRule ARGS "@rx <scr" "id:1,phase:2,pass"
+            SecRule ARGS "@rx (?i)<SCRIPT" "id:2,phase:2,pass"
+            SecRule ARGS "@rx <scr" "id:3,phase:2,pass,t:none,t:urlDecodeUni"
+            SecRule ARGS "!@rx <scr" "id:4,phase:2,pass"
+            SecRule ARGS "@pm /etc/passwd boot.ini" "id:5,phase:2,pass,t:none,t:lowercase"
+            """);
+
+        Assert.Equal([4], Matched(Run(rules, "/?a=lorem&b=ipsum&c=dolor")));
+        Assert.Equal([1, 2, 3, 4], Matched(Run(rules, "/?a=lorem&b=%3CScript&c=x<scr")));
+        Assert.Equal([3, 4], Matched(Run(rules, "/?a=lorem&b=%253Cscr")));
+        Assert.Equal([4, 5], Matched(Run(rules, "/?a=lorem&f=/ETC/PASSWD")));
+        Assert.Equal([4], Matched(Run(rules, "/?a=lorem&f=/etc/pass&g=wd")));
+    }
 }

@@ -11,10 +11,11 @@ public sealed class CrsRegressionTests
     public void RegressionSuite_RequestSide_PassesAtLeast95Percent()
     {
         List<CrsCaseResult> results = [];
-        // Every value an @rx prefilter rejects in the suite is also given to its regex: a match would be a
-        // prefilter bug hiding an attack (the hook is process-wide; other tests' values are checked too).
+        // Every value a prefilter rejects in the suite (an @rx literal prefilter, an @rx or @pm char gate) is also
+        // given to the operator itself: a match would be a prefilter bug hiding an attack (the hook is process-wide;
+        // other tests' values are checked too).
         var prefilterMisses = new System.Collections.Concurrent.ConcurrentBag<string>();
-        RxOperator.PrefilterAudit = (rx, value) => prefilterMisses.Add($"{rx.Prefilter} rejected a match of {rx.Pattern}: {value}");
+        WafOperator.PrefilterAudit = (op, value) => prefilterMisses.Add($"{op} (gate {op.Gate}) rejected a match: {value}");
         TimeSpan elapsed;
         try
         {
@@ -22,7 +23,7 @@ public sealed class CrsRegressionTests
         }
         finally
         {
-            RxOperator.PrefilterAudit = null;
+            WafOperator.PrefilterAudit = null;
         }
 
         Assert.Empty(prefilterMisses);
