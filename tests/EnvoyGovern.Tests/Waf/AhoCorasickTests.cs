@@ -1,4 +1,5 @@
 using EnvoyGovern.ExtProc.Waf.Operators;
+using EnvoyGovern.TestSupport;
 
 namespace EnvoyGovern.Tests.Waf;
 
@@ -65,4 +66,65 @@ public sealed class AhoCorasickTests
             Assert.Equal(expectedEnd == int.MaxValue ? -1 : expectedEnd, foundAt < 0 ? -1 : foundAt + length);
         }
     }
+
+    [Fact]
+    public void Find_MoreNodesThanTheTableCanName_SameAsSearchingEachPhrase()
+    {
+        // Every 16-letter word of 'a' and 'b': 131,071 nodes, more than the table's 16-bit cells can name, so the
+        // rows of the 15th level point past them and the search takes those steps the slow way.
+        var phrases = Enumerable.Range(0, 1 << 16).Select(bits => new string([.. Enumerable.Range(0, 16).Select(i => (bits >> i & 1) == 0 ? 'a' : 'B')])).ToArray();
+        var search = new AhoCorasick(phrases);
+        var random = new Random(29);
+        for (var i = 0; i < 500; i++)
+        {
+            var text = new string([.. Enumerable.Range(0, random.Next(10, 60)).Select(_ => "abAB"[random.Next(4)] is var c && random.Next(12) == 0 ? 'c' : c)]);
+
+            // The first phrase ends where a run of 16 letters other than 'c' does.
+            var run = 0;
+            var expectedEnd = -1;
+            for (var at = 0; at < text.Length && expectedEnd < 0; at++)
+            {
+                run = text[at] == 'c' ? 0 : run + 1;
+                expectedEnd = run == 16 ? at + 1 : -1;
+            }
+
+            var foundAt = search.Find(text, out var length);
+            Assert.Equal(expectedEnd, foundAt < 0 ? -1 : foundAt + length);
+        }
+    }
+
+    [Fact]
+    public void Find_CrsPhraseFiles_SameAsSearchingEachPhrase()
+    {
+        // The CRS's own lists (up to 2,000 phrases, 45,000 trie nodes, Latin-1) against texts spliced from
+        // pieces of their phrases, so that the search walks deep into the trie and falls back along failure links.
+        var random = new Random(23);
+        foreach (var file in Directory.GetFiles(Path.Combine(RepoPaths.Crs, "rules"), "*.data"))
+        {
+            var phrases = File.ReadLines(file, System.Text.Encoding.Latin1).Select(l => l.Trim()).Where(l => l.Length > 0 && l[0] != '#').ToArray();
+            var search = new AhoCorasick(phrases);
+            var foldedPhrases = phrases.Select(FoldAscii).ToArray();
+            for (var i = 0; i < 200; i++)
+            {
+                var text = string.Concat(Enumerable.Range(0, random.Next(1, 5)).Select(_ => Piece(phrases[random.Next(phrases.Length)], random)));
+                var folded = FoldAscii(text);
+
+                var expectedEnd = foldedPhrases.Select(p => folded.IndexOf(p, StringComparison.Ordinal) is var at and >= 0 ? at + p.Length : int.MaxValue).Min();
+                var foundAt = search.Find(text, out var length);
+                Assert.True(
+                    (expectedEnd == int.MaxValue ? -1 : expectedEnd) == (foundAt < 0 ? -1 : foundAt + length),
+                    $"{Path.GetFileName(file)}: '{text}'");
+            }
+        }
+    }
+
+    // A phrase whole, or a random part of it, in a random ASCII case.
+    private static string Piece(string phrase, Random random)
+    {
+        var start = random.Next(2) == 0 ? 0 : random.Next(phrase.Length);
+        var end = random.Next(2) == 0 ? phrase.Length : random.Next(start, phrase.Length + 1);
+        return new string([.. phrase[start..end].Select(c => char.IsAsciiLetterLower(c) && random.Next(2) == 0 ? (char)(c & ~0x20) : c)]);
+    }
+
+    private static string FoldAscii(string text) => new([.. text.Select(c => char.IsAsciiLetterUpper(c) ? (char)(c | 0x20) : c)]);
 }
