@@ -154,6 +154,14 @@ h2load_run() {
   grep -q ' 0 failed, 0 errored, 0 timeout' "$output" || die "h2load saw failures against $url: $(grep '^requests' "$output")"
 }
 
+# h2load_seconds OUTPUT: the run's duration in seconds. h2load prints it with a unit ("12.5s", "917.33ms", "850us"):
+# a run under a second is in ms, which read as seconds made a 1,000-request run look like 5 req/s.
+h2load_seconds() {
+  awk '/^finished in/ { d = $3; sub(/,$/, "", d); v = d + 0
+    if (d ~ /us$/) v /= 1e6; else if (d ~ /ms$/) v /= 1e3
+    print v }' "$1"
+}
+
 # measure SCENARIO SERVER ROUND PID URL ADMIN PATH FILE [--rps=N]: one measured run, a line in runs.tsv.
 # A timed warm-up first; its rate sizes the measured run, which is a fixed number of requests (-n) so that
 # it ends with every call answered: a timed h2load run resets the streams still open when time is up, and
@@ -175,7 +183,7 @@ measure() {
   # h2load's log: start (µs since epoch), HTTP status, latency (µs). Only HTTP 200 counts; grpc-status and the
   # answers themselves are the service's own counters above (and verify before and after).
   awk '$2 == 200 { print $3 }' "$log" | sort -n | awk -v scenario="$scenario" -v server="$server" -v round="$round" \
-      -v seconds="$(awk '/^finished in/ { print $3 + 0 }' "$OUT/h2load.out")" -v cpu="$((after - before))" -v ticks="$TICKS" -v errors="$errors" '
+      -v seconds="$(h2load_seconds "$OUT/h2load.out")" -v cpu="$((after - before))" -v ticks="$TICKS" -v errors="$errors" '
     { latency[NR] = $1 }
     function pct(p,   i) { i = int(p * NR + 0.999999); if (i < 1) i = 1; return latency[i] / 1000 }
     END {
@@ -192,6 +200,12 @@ warm() {
   h2load_run "$OUT/h2load.out" "$1" "$2" "$3" -D "$PROCESS_WARMUP"
 }
 
+# in_turn ROUND FIRST SECOND: runs the two commands of a round, FIRST first in odd rounds and SECOND first in even
+# ones, so that neither side always takes the slot after the other (on this VM a later slot costs more).
+in_turn() {
+  if (( $1 % 2 )); then "$2"; "$3"; else "$3"; "$2"; fi
+}
+
 # scenario NAME CALL PATH DLL ARGS...: baseline and service alternately, ROUNDS times, then their checks.
 scenario() {
   local name=$1 call=$2 path=$3 dll=$4
@@ -205,8 +219,9 @@ scenario() {
   verify "$url" "$call"
   verify "$BASELINE_URL" "$call" --baseline
   for round in $(seq 1 "$ROUNDS"); do
-    measure "$name" baseline "$round" "$BASELINE_PID" "$BASELINE_URL" - "$path" "$FILES/$call.bin"
-    measure "$name" service "$round" "$pid" "$url" "$admin" "$path" "$FILES/$call.bin"
+    base_run() { measure "$name" baseline "$round" "$BASELINE_PID" "$BASELINE_URL" - "$path" "$FILES/$call.bin"; }
+    service_run() { measure "$name" service "$round" "$pid" "$url" "$admin" "$path" "$FILES/$call.bin"; }
+    in_turn "$round" base_run service_run
   done
   case $name in
     check-sample) half_load "$pid" "$url" "$admin" ;;
@@ -232,8 +247,9 @@ audit_scenario() {
   verify "$on_url" check-sample
   verify "$off_url" check-sample
   for round in $(seq 1 "$ROUNDS"); do
-    measure check-sample-audit audit-on "$round" "$on" "$on_url" "$on_admin" "$CHECK_PATH" "$FILES/check-sample.bin"
-    measure check-sample-audit audit-off "$round" "$off" "$off_url" "$off_admin" "$CHECK_PATH" "$FILES/check-sample.bin"
+    on_run() { measure check-sample-audit audit-on "$round" "$on" "$on_url" "$on_admin" "$CHECK_PATH" "$FILES/check-sample.bin"; }
+    off_run() { measure check-sample-audit audit-off "$round" "$off" "$off_url" "$off_admin" "$CHECK_PATH" "$FILES/check-sample.bin"; }
+    in_turn "$round" on_run off_run
   done
   verify "$on_url" check-sample
   verify "$off_url" check-sample
@@ -263,15 +279,16 @@ median_rps() {
 # its p99 at half that load is under 1 ms"): half the service's median req/s of this run's full-load rounds,
 # arrivals spread (paced), with the bare baseline at the same rate as the control.
 half_load() {
-  local rate
+  local pid=$1 url=$2 admin=$3 rate
   rate=$(( $(median_rps check-sample service) / 2 ))
   log "check-sample at half the rate it reached: $rate req/s ($(paced "$rate"))"
   local round
   for round in $(seq 1 "$ROUNDS"); do
     # shellcheck disable=SC2046 # paced prints options
-    measure check-sample-half baseline "$round" "$BASELINE_PID" "$BASELINE_URL" - "$CHECK_PATH" "$FILES/check-sample.bin" $(paced "$rate")
+    base_run() { measure check-sample-half baseline "$round" "$BASELINE_PID" "$BASELINE_URL" - "$CHECK_PATH" "$FILES/check-sample.bin" $(paced "$rate"); }
     # shellcheck disable=SC2046
-    measure check-sample-half service "$round" "$1" "$2" "$3" "$CHECK_PATH" "$FILES/check-sample.bin" $(paced "$rate")
+    service_run() { measure check-sample-half service "$round" "$pid" "$url" "$admin" "$CHECK_PATH" "$FILES/check-sample.bin" $(paced "$rate"); }
+    in_turn "$round" base_run service_run
   done
 }
 
@@ -280,15 +297,16 @@ half_load() {
 # paced rate, half what it reached with the body at full load, so that neither run queues. At full load the p50s
 # differ by the queue that the lower throughput builds (Little's law), not by what one exchange costs.
 body_added() {
-  local rate
+  local pid=$1 url=$2 admin=$3 rate
   rate=$(( $(median_rps extproc-body-4k service) / 2 ))
   log "extproc headers-only and 4 KB body at the same rate: $rate req/s ($(paced "$rate"))"
   local round
   for round in $(seq 1 "$ROUNDS"); do
     # shellcheck disable=SC2046
-    measure extproc-same-rate headers "$round" "$1" "$2" "$3" "$PROCESS_PATH" "$FILES/extproc-headers.bin" $(paced "$rate")
+    headers_run() { measure extproc-same-rate headers "$round" "$pid" "$url" "$admin" "$PROCESS_PATH" "$FILES/extproc-headers.bin" $(paced "$rate"); }
     # shellcheck disable=SC2046
-    measure extproc-same-rate body-4k "$round" "$1" "$2" "$3" "$PROCESS_PATH" "$FILES/extproc-body-4k.bin" $(paced "$rate")
+    body_run() { measure extproc-same-rate body-4k "$round" "$pid" "$url" "$admin" "$PROCESS_PATH" "$FILES/extproc-body-4k.bin" $(paced "$rate"); }
+    in_turn "$round" headers_run body_run
   done
 }
 
