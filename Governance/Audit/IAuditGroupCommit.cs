@@ -15,8 +15,9 @@ public interface IAuditGroupCommit
     long Enqueue(ReadOnlySpan<byte> record);
 
     /// <summary>
-    /// Writes the pending entries on this thread unless another thread is writing them (that writer, or a
-    /// thread-pool item it leaves behind, writes them then). Call after every <see cref="Enqueue"/>. Returns
+    /// Writes the pending entries on this thread unless another thread is writing them: then it may wait a moment on
+    /// this thread for that write to end and write them itself, or leave them to that writer (or a thread-pool item it
+    /// leaves behind). Call after every <see cref="Enqueue"/>. Returns
     /// true when this call wrote everything that was pending when it began: then every entry this thread enqueued
     /// before is written (<see cref="WhenWritten"/> then completes at once).
     /// </summary>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -8,7 +9,8 @@ namespace EnvoyGovern.Governance.Audit.Recording;
 /// The default pipeline: each record as one line of NDJSON on stdout (diagnostic logs go to stderr). Records are
 /// written in batches by group commit on the callers' threads: the first caller that finds no write in progress
 /// writes everything pending with one <c>write(2)</c> and its own call completes without a thread hand-off; callers
-/// whose records arrive meanwhile wait for the next batch (at most <c>Audit:WriteBudget</c>, the recorder's guard).
+/// whose records arrive meanwhile wait on their threads for that write to end (a few microseconds at most) and write the
+/// next batch, or, when it takes longer, wait for the next batch (at most <c>Audit:WriteBudget</c>, the recorder's guard).
 /// When stdout is stuck and <c>Audit:StdoutCapacity</c> records wait, further records are refused at once, and the
 /// request fails closed. Replaced when a durable pipeline is registered.
 /// </summary>
@@ -26,9 +28,14 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
     private readonly Stream _output;
     private readonly Lock _gate = new();
     private readonly int _capacity;
+    private readonly long _waitForWriterTicks;
     private readonly ILogger _logger;
     // Failed batches that a caller may still ask about (WhenWritten): the last few, with what they failed with.
     private const int RememberedFailures = 64;
+
+    // How long a caller waits on its thread for another's write before it waits for its batch asynchronously: many
+    // times a write(2) into a pipe, far below any budget.
+    private static readonly TimeSpan WaitForWriterLimit = TimeSpan.FromMicroseconds(20);
 
     private readonly Queue<(long Batch, Exception Error)> _failures = new();
     private Batch _pending = new();
@@ -44,6 +51,10 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
     private long _forgottenFailures;
     private bool _writing;
     private bool _drainQueued;
+
+    // Callers waiting on their own threads for the write in progress to end (Commit): the first of them writes what
+    // is pending then, so the writer leaves no drain item behind.
+    private int _waitingForWriter;
     private bool _stopping;
 
     /// <summary>Creates the pipeline on the process's stdout.</summary>
@@ -54,11 +65,18 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
 
     /// <summary>Creates the pipeline on <paramref name="output"/> (tests).</summary>
     public StdoutAuditPipeline(Stream output, IOptions<AuditRecordingOptions> options, ILogger<StdoutAuditPipeline> logger)
+        : this(output, options, logger, WaitForWriterLimit)
+    {
+    }
+
+    /// <summary>As the public constructor, with how long a caller waits on its thread for another's write (tests).</summary>
+    internal StdoutAuditPipeline(Stream output, IOptions<AuditRecordingOptions> options, ILogger<StdoutAuditPipeline> logger, TimeSpan waitForWriter)
     {
         ArgumentNullException.ThrowIfNull(options);
         _output = output;
         _capacity = options.Value.StdoutCapacity;
         _logger = logger;
+        _waitForWriterTicks = (long)(waitForWriter.TotalSeconds * Stopwatch.Frequency);
     }
 
     /// <inheritdoc />
@@ -121,17 +139,64 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
     }
 
     /// <inheritdoc />
-    public bool Commit() => Commit(callerWaits: true);
+    /// <remarks>
+    /// A caller that finds another's write in progress waits for it here, on its thread, for at most
+    /// <see cref="WaitForWriterLimit"/>, and then writes what is pending itself: a <c>write(2)</c> of a batch takes
+    /// about a microsecond, and waiting for it asynchronously costs far more (a completion source, the budget's timer,
+    /// a thread-pool item and a thread hop per batch, the call's async state machines). When that write takes longer
+    /// (stdout stuck), the caller returns and waits for its batch as before, bounded by <c>Audit:WriteBudget</c>.
+    /// </remarks>
+    public bool Commit()
+    {
+        var spinner = default(SpinWait);
+        var registered = false;
+        var giveUpAt = 0L;
+        while (true)
+        {
+            var mayWait = giveUpAt == 0 || Stopwatch.GetTimestamp() < giveUpAt;
+            var outcome = Commit(callerWaits: true, mayWait, ref registered);
+            if (outcome != CommitOutcome.WriteInProgress || !registered)
+            {
+                return outcome == CommitOutcome.Wrote;
+            }
 
-    private bool Commit(bool callerWaits)
+            if (giveUpAt == 0)
+            {
+                giveUpAt = Stopwatch.GetTimestamp() + _waitForWriterTicks;
+            }
+
+            // Yields the core after a few spins (never sleeps): on a busy machine the writer may need it to finish.
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    private CommitOutcome Commit(bool callerWaits, bool mayWait, ref bool registered)
     {
         Batch batch;
         TaskCompletionSource<bool>? done;
         lock (_gate)
         {
-            if (_writing || _pending.Count == 0)
+            if (registered)
             {
-                return false;
+                _waitingForWriter--;
+                registered = false;
+            }
+
+            if (_writing)
+            {
+                // Registered, the caller writes what is pending once this write ends (the writer leaves no drain for it).
+                if (mayWait)
+                {
+                    _waitingForWriter++;
+                    registered = true;
+                }
+
+                return CommitOutcome.WriteInProgress;
+            }
+
+            if (_pending.Count == 0)
+            {
+                return CommitOutcome.NothingPending;
             }
 
             _writing = true;
@@ -165,7 +230,8 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
                 _writing = false;
                 // Callers that enqueued while this batch was written may have committed already and found the write
                 // in progress: someone must write their records, and this caller's own answer should not wait for it.
-                if (_pending.Count > 0 && !_drainQueued)
+                // (Not when a caller waits on its thread for this write to end: it writes them.)
+                if (_pending.Count > 0 && !_drainQueued && _waitingForWriter == 0)
                 {
                     _drainQueued = true;
                     more = true;
@@ -182,7 +248,7 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
         {
             // Never deferred. (A caller that asks later learns the failure from _failures, set before the next write.)
             done?.TrySetException(Unavailable(failure));
-            return false;
+            return CommitOutcome.Failed;
         }
 
         if (done is not null)
@@ -191,7 +257,7 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
             Complete(done, callerWaits);
         }
 
-        return true;
+        return CommitOutcome.Wrote;
     }
 
     /// <summary>Writes what is pending, then refuses further records.</summary>
@@ -230,7 +296,8 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
             _drainQueued = false;
         }
 
-        Commit(callerWaits: false);
+        var registered = false;
+        Commit(callerWaits: false, mayWait: false, ref registered);
     }
 
     private Exception? WriteBatch(Batch batch)
@@ -281,6 +348,14 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
             _output.Write(batch.Lines);
             _output.Flush();
         }
+    }
+
+    private enum CommitOutcome
+    {
+        Wrote,
+        Failed,
+        NothingPending,
+        WriteInProgress,
     }
 
     // Completed by Commit outside the gate: the writing caller never runs the waiters' continuations itself.

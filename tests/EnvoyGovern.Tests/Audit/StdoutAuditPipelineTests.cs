@@ -132,6 +132,32 @@ public sealed class StdoutAuditPipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task WriteAsync_AnotherWriteEndsWhileItWaits_WrittenOnTheCallersThreadWithoutADrain()
+    {
+        using var stuck = new StuckStream();
+        var pipeline = new StdoutAuditPipeline(stuck, Options.Create(new AuditRecordingOptions()), NullLogger<StdoutAuditPipeline>.Instance, TimeSpan.FromSeconds(10));
+        var first = Task.Run(() => pipeline.WriteAsync(Entry(1), CancellationToken.None).AsTask());
+        Assert.True(stuck.Entered.Wait(TimeSpan.FromSeconds(5)));
+
+        // Its Commit finds the write in progress and waits for it on its own thread, then writes its record itself: the
+        // call is complete when WriteAsync returns, with no completion source, timer or thread-pool item.
+        stuck.Entered.Reset();
+        var second = Task.Run(() =>
+        {
+            var written = pipeline.WriteAsync(Entry(2), CancellationToken.None);
+            return written.IsCompletedSuccessfully && written.Result;
+        });
+        await Task.Delay(50);
+        Assert.False(second.IsCompleted);
+        stuck.Release.Set();
+
+        Assert.True(await first.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(await second.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal([1L, 2L], stuck.Sequences());
+        await pipeline.DisposeAsync();
+    }
+
+    [Fact]
     public async Task WriteAsync_StdoutFails_AuditUnavailableForTheBatch()
     {
         var pipeline = new StdoutAuditPipeline(new FailingStream(), Options.Create(new AuditRecordingOptions()), NullLogger<StdoutAuditPipeline>.Instance);
