@@ -20,7 +20,7 @@ namespace EnvoyGovern.Benchmarks;
 /// (parse, one constant answer, serialized). What Kestrel, HTTP/2 and Grpc.AspNetCore add is the same for both.
 /// </summary>
 [MemoryDiagnoser]
-public class CheckPathBenchmarks : IAsyncDisposable
+public class CheckPathBenchmarks
 {
     private static readonly CheckResponse BaselineAnswer = new()
     {
@@ -85,12 +85,13 @@ public class CheckPathBenchmarks : IAsyncDisposable
 
     private byte[] ToBytes(int size) => _output.WrittenSpan[..size].ToArray();
 
-    public async ValueTask DisposeAsync()
+    // BenchmarkDotNet runs this after each case; it never disposes the benchmark object.
+    [GlobalCleanup]
+    public void Cleanup()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        _app.StopAsync().GetAwaiter().GetResult();
+        _app.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Directory.Delete(_files, recursive: true);
-        GC.SuppressFinalize(this);
     }
 
     private sealed class NoAudit : IDecisionAudit
