@@ -8,7 +8,8 @@ namespace EnvoyGovern.ExtAuthz.Decisions;
 
 /// <summary>
 /// The Check answer as the service sends it: an allowed decision is written to the wire straight from its
-/// context (<see cref="AllowedAnswerWriter"/>), any other answer is the generated <see cref="CheckResponse"/>.
+/// context (<see cref="AllowedAnswerWriter"/>), or copied from an earlier answer of the same shape with its own
+/// decision id (<see cref="AnswerTemplates"/>); any other answer is the generated <see cref="CheckResponse"/>.
 /// Envoy and every client read the same <c>CheckResponse</c> bytes either way.
 /// </summary>
 public sealed class CheckAnswer
@@ -16,6 +17,7 @@ public sealed class CheckAnswer
     private readonly CheckResponse? _response;
     private readonly CheckContext? _allowed;
     private AllowedAnswerLayout _layout;
+    private AnswerTemplate? _template;
 
     private CheckAnswer(CheckResponse? response, CheckContext? allowed) => (_response, _allowed) = (response, allowed);
 
@@ -78,6 +80,12 @@ public sealed class CheckAnswer
             return _response.CalculateSize();
         }
 
+        _template = AnswerTemplates.Find(_allowed!);
+        if (_template is not null)
+        {
+            return _template.Length;
+        }
+
         _layout = AllowedAnswerWriter.Measure(_allowed!);
         return _layout.Total;
     }
@@ -87,6 +95,12 @@ public sealed class CheckAnswer
         if (_response is not null)
         {
             _response.WriteTo(destination);
+            return;
+        }
+
+        if (_template is not null)
+        {
+            _template.WriteTo(destination, _allowed!.DecisionId);
             return;
         }
 

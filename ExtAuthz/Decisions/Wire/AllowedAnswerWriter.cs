@@ -40,13 +40,18 @@ internal static class AllowedAnswerWriter
     }
 
     /// <summary>Writes the allowed answer; <paramref name="destination"/> holds at least <paramref name="layout"/>'s size.</summary>
-    public static int Write(CheckContext context, AllowedAnswerLayout layout, Span<byte> destination)
+    /// <param name="context">The decided request.</param>
+    /// <param name="layout">Its measure.</param>
+    /// <param name="destination">Where the answer goes.</param>
+    /// <param name="idOffsets">When given, receives where each copy of the answer's own decision id starts (<see cref="AnswerTemplate"/>).</param>
+    public static int Write(CheckContext context, AllowedAnswerLayout layout, Span<byte> destination, List<int>? idOffsets = null)
     {
         var writer = new WireWriter(destination);
         writer.Raw(OkStatus);
         writer.Begin(ResponseOk, layout.OkResponse);
         WriteHeader(ref writer, OkHeaders, GovernanceHeaders.Decision, "allow");
-        WriteHeader(ref writer, OkHeaders, GovernanceHeaders.DecisionId, context.DecisionId);
+        var idStart = WriteHeader(ref writer, OkHeaders, GovernanceHeaders.DecisionId, context.DecisionId);
+        idOffsets?.Add(idStart);
         if (context.PolicyVersion is { } version)
         {
             WriteHeader(ref writer, OkHeaders, GovernanceHeaders.PolicyVersion, version);
@@ -62,7 +67,8 @@ internal static class AllowedAnswerWriter
             writer.String(OkHeadersToRemove, name);
         }
 
-        WriteHeader(ref writer, OkResponseHeadersToAdd, GovernanceHeaders.DecisionId, context.DecisionId);
+        idStart = WriteHeader(ref writer, OkResponseHeadersToAdd, GovernanceHeaders.DecisionId, context.DecisionId);
+        idOffsets?.Add(idStart);
 
         var entries = new MetadataEntries(context, layout.DistinctKeys);
         writer.Begin(ResponseMetadata, layout.Metadata);
@@ -74,7 +80,11 @@ internal static class AllowedAnswerWriter
                 writer.Begin(Field1, EntrySize(key, value));
                 writer.OptionalString(Field1, key);
                 writer.Begin(Field2, WireWriter.StringSize(value));
-                writer.String(StringValue, value);
+                var start = writer.String(StringValue, value);
+                if (idOffsets is not null && entries.IsDecisionId(i))
+                {
+                    idOffsets.Add(start);
+                }
             }
         }
 
@@ -111,14 +121,16 @@ internal static class AllowedAnswerWriter
     private static int HeaderValueSize(string name, string value) =>
         WireWriter.OptionalStringSize(name) + WireWriter.OptionalStringSize(value);
 
-    private static void WriteHeader(ref WireWriter writer, byte tag, string name, string value)
+    // Returns where the value's bytes start (-1 when the value is empty, hence omitted).
+    private static int WriteHeader(ref WireWriter writer, byte tag, string name, string value)
     {
         var header = HeaderValueSize(name, value);
         writer.Begin(tag, WireWriter.FieldSize(header) + OverwriteTail.Length);
         writer.Begin(Field1, header);
         writer.OptionalString(Field1, name);
-        writer.OptionalString(Field2, value);
+        var start = writer.OptionalString(Field2, value);
         writer.Raw(OverwriteTail);
+        return start;
     }
 
     private static int MetadataSize(MetadataEntries entries)

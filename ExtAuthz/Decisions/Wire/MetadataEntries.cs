@@ -60,6 +60,28 @@ internal readonly ref struct MetadataEntries
         return false;
     }
 
+    /// <summary>
+    /// True when the value written at <paramref name="index"/> is the answer's own decision id: the <c>decision_id</c>
+    /// field, unless a step set that key again (the map then holds the step's value).
+    /// </summary>
+    public bool IsDecisionId(int index)
+    {
+        if (index != 2)
+        {
+            return false;
+        }
+
+        foreach (var (key, _) in _context.Metadata)
+        {
+            if (key == DecisionIdKey)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The value written at <paramref name="index"/>, or null when the key was written earlier.</summary>
     public string? ValueFor(int index)
     {

@@ -46,27 +46,27 @@ internal ref struct WireWriter(Span<byte> buffer)
         _buffer[_position++] = (byte)value;
     }
 
-    public void OptionalString(byte tag, string value)
-    {
-        if (value.Length != 0)
-        {
-            String(tag, value);
-        }
-    }
+    /// <summary>A proto3 string field, omitted when empty; returns where the string's bytes start (-1 when omitted).</summary>
+    public int OptionalString(byte tag, string value) => value.Length != 0 ? String(tag, value) : -1;
 
-    public void String(byte tag, string value)
+    /// <summary>A string field; returns where the string's bytes start.</summary>
+    public int String(byte tag, string value)
     {
+        int start;
         if (value.Length <= ShortString)
         {
             // At most 126 bytes of UTF-8: a one-byte length, filled in once the bytes are written.
             _buffer[_position] = tag;
-            var written = Encoding.UTF8.GetBytes(value, _buffer[(_position + 2)..]);
+            start = _position + 2;
+            var written = Encoding.UTF8.GetBytes(value, _buffer[start..]);
             _buffer[_position + 1] = (byte)written;
-            _position += 2 + written;
-            return;
+            _position = start + written;
+            return start;
         }
 
         Begin(tag, Encoding.UTF8.GetByteCount(value));
+        start = _position;
         _position += Encoding.UTF8.GetBytes(value, _buffer[_position..]);
+        return start;
     }
 }

@@ -94,6 +94,27 @@ public sealed class ApiKeySourceTests
     }
 
     [Fact]
+    public async Task AuthenticateAsync_KnownKeysAgainAmongOthers_SameIdentityAndOthersStillRejected()
+    {
+        var longKey = "egk_long_" + new string('q', 3000);
+        var spec = Spec() with { Keys = [.. Spec().Keys, new ApiKeySpec { Id = "long", Sha256 = Sha(longKey), Tenant = "initech" }] };
+        var source = Create(spec);
+
+        for (var round = 0; round < 3; round++)
+        {
+            var known = await Authenticate(source, Request(b => b.Header("x-api-key", Key)));
+            var knownLong = await Authenticate(source, Request(b => b.Header("x-api-key", longKey)));
+            var nearMiss = await Authenticate(source, Request(b => b.Header("x-api-key", Key[..^1] + "c")));
+            var longNearMiss = await Authenticate(source, Request(b => b.Header("x-api-key", longKey + "q")));
+
+            Assert.Equal("ci-bot", known.Identity?.CredentialId);
+            Assert.Equal("long", knownLong.Identity?.CredentialId);
+            JwtSourceTests.AssertRejected(nearMiss, "invalid_api_key");
+            JwtSourceTests.AssertRejected(longNearMiss, "invalid_api_key");
+        }
+    }
+
+    [Fact]
     public async Task AuthenticateAsync_KeyFromKeysFile_Authenticated()
     {
         using var file = new TempFile($"""
