@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using EnvoyGovern.ExtProc.Inspection;
 using EnvoyGovern.Governance.Audit.Recording;
@@ -10,55 +11,63 @@ namespace EnvoyGovern.ExtProc.Audit;
 /// (<c>gen_ai.*</c>), and every finding: rule ids, categories and rulesets in ECS <c>rule.*</c> (arrays), each
 /// finding in full under <c>envoygovern.findings</c> (its evidence already redacted by the inspector).
 /// </summary>
-public sealed class ExchangeAudit(AuditRecorder recorder)
+public sealed class ExchangeAudit
 {
-    private const string Provider = "extproc";
+    private readonly AuditRecorder _recorder;
 
-    // Read only by the record writer: one instance each instead of arrays per record.
-    private static readonly string[] Web = ["web"];
-    private static readonly string[] WebIntrusion = ["web", "intrusion_detection"];
-    private static readonly string[] AccessAllowed = ["access", "allowed"];
-    private static readonly string[] AccessDenied = ["access", "denied"];
-    private static readonly string[] AccessError = ["access", "error"];
+    // The allow-listed request headers' member names, escaped once: ,"name":
+    private readonly Dictionary<string, byte[]> _headerMembers;
+
+    /// <summary>Creates the exchange audit on <paramref name="recorder"/>'s stream.</summary>
+    public ExchangeAudit(AuditRecorder recorder)
+    {
+        ArgumentNullException.ThrowIfNull(recorder);
+        _recorder = recorder;
+        _headerMembers = recorder.Headers.ToDictionary(h => h, MemberName, StringComparer.Ordinal);
+    }
 
     /// <summary>Headers the facts may copy (the configured allow-list).</summary>
-    public IReadOnlyList<string> AllowedHeaders => recorder.Headers;
+    public IReadOnlyList<string> AllowedHeaders => _recorder.Headers;
 
     /// <summary>Records the exchange; throws <see cref="Governance.Audit.AuditUnavailableException"/> to fail closed.</summary>
     public ValueTask RecordAsync(InspectionContext context, ExchangeFacts facts, ExchangeEnd end, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var state = new State(recorder, context, facts, end, recorder.Time.GetUtcNow());
-        return recorder.RecordAsync(context.ExchangeId, state, static (w, s) => Write(w, s), cancellationToken);
+        var state = new State(this, context, facts, end, _recorder.Time.GetUtcNow());
+        return _recorder.RecordAsync(context.ExchangeId, state, static (AuditRecordWriter w, State s) => Write(w, s), cancellationToken);
     }
 
-    private static void Write(Utf8JsonWriter writer, in State s)
+    private static byte[] MemberName(string name) =>
+        [.. ",\""u8, .. JsonEncodedText.Encode(name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).EncodedUtf8Bytes, .. "\":"u8];
+
+    // Member by member as EcsFields and Utf8JsonWriter wrote this record before: the same bytes, in the same order
+    // (ExchangeAuditBytesTests holds a record of every part).
+    private static void Write(AuditRecordWriter w, in State s)
     {
         var (context, facts) = (s.Context, s.Facts);
         var findings = context.Findings;
-        var (outcome, types) = s.End switch
+        w.Member(",\"event\":{\"id\":"u8, context.ExchangeId);
+        w.Raw(findings.Count > 0 ? ",\"kind\":\"event\",\"category\":[\"web\",\"intrusion_detection\"]"u8 : ",\"kind\":\"event\",\"category\":[\"web\"]"u8);
+        w.Raw(s.End switch
         {
-            ExchangeEnd.Completed => ("success", AccessAllowed),
-            ExchangeEnd.Rejected => ("failure", AccessDenied),
-            _ => ("unknown", AccessError),
-        };
-        EcsFields.WriteEvent(writer, new AuditEvent(context.ExchangeId, "event", "http-inspection", outcome)
-        {
-            Categories = findings.Count > 0 ? WebIntrusion : Web,
-            Types = types,
-            Reason = facts.RejectReason ?? Reason(s.End),
-            Start = context.StartedAt,
-            DurationNanoseconds = EcsFields.Nanoseconds(context.StartedAt, s.Now),
-        }, Provider);
-        WriteHttp(writer, facts);
-        EcsFields.WriteUrl(writer, facts.Scheme, facts.Authority, facts.Path, s.Recorder.Redaction);
-        EcsFields.WriteInObject(writer, "user_agent", "original", facts.UserAgent);
-        EcsFields.WriteCaller(writer, facts.Subject, [], facts.Tenant);
-
-        WriteGenAi(writer, context, facts);
-        WriteRules(writer, findings);
-        EcsFields.WriteTraceContext(writer, facts.Traceparent);
-        WriteCustom(writer, context, facts, s.End);
+            ExchangeEnd.Completed => ",\"type\":[\"access\",\"allowed\"],\"action\":\"http-inspection\",\"outcome\":\"success\""u8,
+            ExchangeEnd.Rejected => ",\"type\":[\"access\",\"denied\"],\"action\":\"http-inspection\",\"outcome\":\"failure\""u8,
+            _ => ",\"type\":[\"access\",\"error\"],\"action\":\"http-inspection\",\"outcome\":\"unknown\""u8,
+        });
+        w.Member(",\"reason\":"u8, facts.RejectReason ?? Reason(s.End));
+        w.Raw(",\"start\":"u8);
+        w.Timestamp(context.StartedAt.UtcDateTime);
+        w.Raw(",\"duration\":"u8);
+        w.Number(EcsFields.Nanoseconds(context.StartedAt, s.Now));
+        w.Raw(",\"dataset\":\"envoygovern.audit\",\"module\":\"envoygovern\",\"provider\":\"extproc\"}"u8);
+        WriteHttp(w, facts);
+        EcsRecordFields.WriteUrl(w, facts.Scheme, facts.Authority, facts.Path, s.Audit._recorder.Redaction);
+        EcsRecordFields.WriteInObject(w, ",\"user_agent\":{\"original\":"u8, facts.UserAgent);
+        EcsRecordFields.WriteCaller(w, facts.Subject, [], facts.Tenant);
+        WriteGenAi(w, context, facts);
+        WriteRules(w, findings);
+        EcsRecordFields.WriteTraceContext(w, facts.Traceparent);
+        WriteCustom(w, s);
     }
 
     private static string Reason(ExchangeEnd end) => end switch
@@ -71,33 +80,35 @@ public sealed class ExchangeAudit(AuditRecorder recorder)
         _ => "cancelled",
     };
 
-    private static void WriteHttp(Utf8JsonWriter writer, ExchangeFacts facts)
+    private static void WriteHttp(AuditRecordWriter w, ExchangeFacts facts)
     {
         if (facts.Method is null && facts.Status is null && facts.RequestId is null)
         {
             return;
         }
 
-        writer.WriteStartObject("http");
+        w.Raw(",\"http\":{"u8);
+        var first = true;
         if (facts.Method is not null || facts.RequestId is not null)
         {
-            writer.WriteStartObject("request");
-            EcsFields.WriteIfSet(writer, "method", facts.Method);
-            EcsFields.WriteIfSet(writer, "id", facts.RequestId);
-            writer.WriteEndObject();
+            EcsRecordFields.Name(w, ref first, ",\"request\":{"u8);
+            var inner = true;
+            MemberIfSet(w, ref inner, ",\"method\":"u8, facts.Method);
+            MemberIfSet(w, ref inner, ",\"id\":"u8, facts.RequestId);
+            w.Raw("}"u8);
         }
 
         if (facts.Status is { } status)
         {
-            writer.WriteStartObject("response");
-            writer.WriteNumber("status_code", status);
-            writer.WriteEndObject();
+            EcsRecordFields.Name(w, ref first, ",\"response\":{\"status_code\":"u8);
+            w.Number(status);
+            w.Raw("}"u8);
         }
 
-        writer.WriteEndObject();
+        w.Raw("}"u8);
     }
 
-    private static void WriteGenAi(Utf8JsonWriter writer, InspectionContext context, ExchangeFacts facts)
+    private static void WriteGenAi(AuditRecordWriter w, InspectionContext context, ExchangeFacts facts)
     {
         var genAi = context.GenAi;
         var model = facts.Model ?? genAi.RequestModel;
@@ -107,103 +118,111 @@ public sealed class ExchangeAudit(AuditRecorder recorder)
             return;
         }
 
-        writer.WriteStartObject("gen_ai");
-        EcsFields.WriteInObject(writer, "operation", "name", genAi.Operation);
+        w.Raw(",\"gen_ai\":{"u8);
+        var first = true;
+        if (genAi.Operation is { } operation)
+        {
+            EcsRecordFields.Name(w, ref first, ",\"operation\":{\"name\":"u8);
+            w.Text(operation);
+            w.Raw("}"u8);
+        }
+
         if (model is not null || genAi.MaxTokens is not null)
         {
-            writer.WriteStartObject("request");
-            EcsFields.WriteIfSet(writer, "model", model);
-            if (genAi.MaxTokens is { } cap)
-            {
-                writer.WriteNumber("max_tokens", cap);
-            }
-
-            writer.WriteEndObject();
+            EcsRecordFields.Name(w, ref first, ",\"request\":{"u8);
+            var inner = true;
+            MemberIfSet(w, ref inner, ",\"model\":"u8, model);
+            NumberIfSet(w, ref inner, ",\"max_tokens\":"u8, genAi.MaxTokens);
+            w.Raw("}"u8);
         }
 
         if (genAi.ResponseModel is not null || genAi.ResponseId is not null)
         {
-            writer.WriteStartObject("response");
-            EcsFields.WriteIfSet(writer, "id", genAi.ResponseId);
-            EcsFields.WriteIfSet(writer, "model", genAi.ResponseModel);
-            writer.WriteEndObject();
+            EcsRecordFields.Name(w, ref first, ",\"response\":{"u8);
+            var inner = true;
+            MemberIfSet(w, ref inner, ",\"id\":"u8, genAi.ResponseId);
+            MemberIfSet(w, ref inner, ",\"model\":"u8, genAi.ResponseModel);
+            w.Raw("}"u8);
         }
 
         if (context.InputTokens is not null || context.OutputTokens is not null)
         {
-            writer.WriteStartObject("usage");
-            if (context.InputTokens is { } input)
-            {
-                writer.WriteNumber("input_tokens", input);
-            }
-
-            if (context.OutputTokens is { } output)
-            {
-                writer.WriteNumber("output_tokens", output);
-            }
-
-            writer.WriteEndObject();
+            EcsRecordFields.Name(w, ref first, ",\"usage\":{"u8);
+            var inner = true;
+            NumberIfSet(w, ref inner, ",\"input_tokens\":"u8, context.InputTokens);
+            NumberIfSet(w, ref inner, ",\"output_tokens\":"u8, context.OutputTokens);
+            w.Raw("}"u8);
         }
 
-        writer.WriteEndObject();
+        w.Raw("}"u8);
     }
 
-    private static void WriteRules(Utf8JsonWriter writer, IReadOnlyList<Finding> findings)
+    private static void WriteRules(AuditRecordWriter w, IReadOnlyList<Finding> findings)
     {
         if (findings.Count == 0)
         {
             return;
         }
 
-        writer.WriteStartObject("rule");
-        WriteDistinct(writer, "id", findings, static f => f.RuleId);
-        WriteDistinct(writer, "category", findings, static f => f.Category);
-        WriteDistinct(writer, "ruleset", findings, static f => f.Inspector);
-        writer.WriteEndObject();
+        w.Raw(",\"rule\":{\"id\":["u8);
+        WriteDistinct(w, findings, static f => f.RuleId);
+        w.Raw("],\"category\":["u8);
+        WriteDistinct(w, findings, static f => f.Category);
+        w.Raw("],\"ruleset\":["u8);
+        WriteDistinct(w, findings, static f => f.Inspector);
+        w.Raw("]}"u8);
     }
 
-    private static void WriteDistinct(Utf8JsonWriter writer, string name, IReadOnlyList<Finding> findings, Func<Finding, string?> select)
+    // Each value once, in order of first appearance; a finding's value is looked for among the earlier findings'
+    // (a handful per exchange) instead of in a set made per array.
+    private static void WriteDistinct(AuditRecordWriter w, IReadOnlyList<Finding> findings, Func<Finding, string?> select)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        writer.WriteStartArray(name);
-        foreach (var finding in findings)
+        var first = true;
+        for (var i = 0; i < findings.Count; i++)
         {
-            if (select(finding) is { } value && seen.Add(value))
+            if (select(findings[i]) is not { } value || SeenBefore(findings, i, value, select))
             {
-                writer.WriteStringValue(value);
+                continue;
+            }
+
+            if (!first)
+            {
+                w.Raw(","u8);
+            }
+
+            first = false;
+            w.Text(value);
+        }
+    }
+
+    private static bool SeenBefore(IReadOnlyList<Finding> findings, int index, string value, Func<Finding, string?> select)
+    {
+        for (var j = 0; j < index; j++)
+        {
+            if (string.Equals(select(findings[j]), value, StringComparison.Ordinal))
+            {
+                return true;
             }
         }
 
-        writer.WriteEndArray();
+        return false;
     }
 
-    private static void WriteCustom(Utf8JsonWriter writer, InspectionContext context, ExchangeFacts facts, ExchangeEnd end)
+    private static void WriteCustom(AuditRecordWriter w, in State s)
     {
-        writer.WriteStartObject("envoygovern");
-        writer.WriteStartObject("exchange");
-        writer.WriteString("id", context.ExchangeId);
-        writer.WriteString("end", Reason(end));
-        writer.WriteEndObject();
-        EcsFields.WriteInObject(writer, "decision", "id", facts.DecisionId);
-        EcsFields.WriteInObject(writer, "policy", "version", facts.PolicyVersion);
-
-        EcsFields.WriteIfSet(writer, "canary_cluster", facts.CanaryCluster);
-        WriteFindings(writer, context.Findings);
-        if (facts.Headers.Count > 0)
-        {
-            writer.WriteStartObject("request_headers");
-            foreach (var (name, value) in facts.Headers)
-            {
-                writer.WriteString(name, value);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndObject();
+        var (context, facts) = (s.Context, s.Facts);
+        w.Member(",\"envoygovern\":{\"exchange\":{\"id\":"u8, context.ExchangeId);
+        w.Member(",\"end\":"u8, Reason(s.End));
+        w.Raw("}"u8);
+        EcsRecordFields.WriteInObject(w, ",\"decision\":{\"id\":"u8, facts.DecisionId);
+        EcsRecordFields.WriteInObject(w, ",\"policy\":{\"version\":"u8, facts.PolicyVersion);
+        w.MemberIfSet(",\"canary_cluster\":"u8, facts.CanaryCluster);
+        WriteFindings(w, context.Findings);
+        WriteHeaders(w, facts, s.Audit._headerMembers);
+        w.Raw("}"u8);
     }
 
-    private static void WriteFindings(Utf8JsonWriter writer, IReadOnlyList<Finding> findings)
+    private static void WriteFindings(AuditRecordWriter w, IReadOnlyList<Finding> findings)
     {
         if (findings.Count == 0)
         {
@@ -211,32 +230,81 @@ public sealed class ExchangeAudit(AuditRecorder recorder)
         }
 
         var score = 0;
-        writer.WriteStartArray("findings");
-        foreach (var finding in findings)
+        w.Raw(",\"findings\":["u8);
+        for (var i = 0; i < findings.Count; i++)
         {
-            writer.WriteStartObject();
-            writer.WriteString("inspector", finding.Inspector);
-            writer.WriteString("rule_id", finding.RuleId);
-            writer.WriteString("message", finding.Message);
-            EcsFields.WriteIfSet(writer, "category", finding.Category);
-            EcsFields.WriteIfSet(writer, "severity", finding.Severity);
-            if (finding.Score is { } s)
+            var finding = findings[i];
+            w.Member(i == 0 ? "{\"inspector\":"u8 : ",{\"inspector\":"u8, finding.Inspector);
+            w.Member(",\"rule_id\":"u8, finding.RuleId);
+            w.Member(",\"message\":"u8, finding.Message);
+            w.MemberIfSet(",\"category\":"u8, finding.Category);
+            w.MemberIfSet(",\"severity\":"u8, finding.Severity);
+            if (finding.Score is { } points)
             {
-                writer.WriteNumber("score", s);
-                score += s;
+                w.Raw(",\"score\":"u8);
+                w.Number(points);
+                score += points;
             }
 
-            writer.WriteString("direction", finding.Direction == HttpDirection.Request ? "request" : "response");
-            EcsFields.WriteIfSet(writer, "location", finding.Location);
-            EcsFields.WriteIfSet(writer, "data", finding.Data);
-            EcsFields.WriteArray(writer, "tags", finding.Tags);
-            writer.WriteBoolean("blocking", finding.Blocking);
-            writer.WriteEndObject();
+            w.Raw(finding.Direction == HttpDirection.Request ? ",\"direction\":\"request\""u8 : ",\"direction\":\"response\""u8);
+            w.MemberIfSet(",\"location\":"u8, finding.Location);
+            w.MemberIfSet(",\"data\":"u8, finding.Data);
+            w.Raw(",\"tags\":["u8);
+            var tags = finding.Tags;
+            for (var t = 0; t < tags.Count; t++)
+            {
+                if (t > 0)
+                {
+                    w.Raw(","u8);
+                }
+
+                w.Text(tags[t]);
+            }
+
+            w.Raw(finding.Blocking ? "],\"blocking\":true}"u8 : "],\"blocking\":false}"u8);
         }
 
-        writer.WriteEndArray();
-        writer.WriteNumber("anomaly_score", score);
+        w.Raw("],\"anomaly_score\":"u8);
+        w.Number(score);
     }
 
-    private readonly record struct State(AuditRecorder Recorder, InspectionContext Context, ExchangeFacts Facts, ExchangeEnd End, DateTimeOffset Now);
+    private static void WriteHeaders(AuditRecordWriter w, ExchangeFacts facts, Dictionary<string, byte[]> members)
+    {
+        var headers = facts.Headers;
+        if (headers.Count == 0)
+        {
+            return;
+        }
+
+        w.Raw(",\"request_headers\":{"u8);
+        var first = true;
+        foreach (var (name, value) in headers)
+        {
+            // The facts copy only allow-listed names; any other is encoded here rather than dropped.
+            EcsRecordFields.Name(w, ref first, members.TryGetValue(name, out var member) ? member : MemberName(name));
+            w.Text(value);
+        }
+
+        w.Raw("}"u8);
+    }
+
+    private static void MemberIfSet(AuditRecordWriter w, ref bool first, ReadOnlySpan<byte> commaName, string? value)
+    {
+        if (value is not null)
+        {
+            EcsRecordFields.Name(w, ref first, commaName);
+            w.Text(value);
+        }
+    }
+
+    private static void NumberIfSet(AuditRecordWriter w, ref bool first, ReadOnlySpan<byte> commaName, long? value)
+    {
+        if (value is { } number)
+        {
+            EcsRecordFields.Name(w, ref first, commaName);
+            w.Number(number);
+        }
+    }
+
+    private readonly record struct State(ExchangeAudit Audit, InspectionContext Context, ExchangeFacts Facts, ExchangeEnd End, DateTimeOffset Now);
 }

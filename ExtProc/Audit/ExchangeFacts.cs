@@ -95,8 +95,11 @@ public sealed class ExchangeFacts(IReadOnlyList<string> allowedHeaders)
 
         // A value is decoded only when the record keeps it: most headers (accept, content-type, credentials)
         // are not, and each decoded value is a string per header per exchange.
-        foreach (var header in headers.Headers)
+        // By index: RepeatedField's enumerator is an allocation per loop.
+        var all = headers.Headers;
+        for (var i = 0; i < all.Count; i++)
         {
+            var header = all[i];
             if (direction == HttpDirection.Response)
             {
                 if (header.Key == ":status" && int.TryParse(header.Text(), System.Globalization.CultureInfo.InvariantCulture, out var status))

@@ -46,7 +46,7 @@ internal sealed class ContentPolicy(HostSections<ContentPolicy.Document> documen
         }
 
         var pathOnly = HostSections.PathOnly(path);
-        return document.Paths.Length == 0 || Array.Exists(document.Paths, p => p.IsMatch(pathOnly)) ? document.Settings : null;
+        return document.Paths.Length == 0 || Glob.AnyMatch(document.Paths, pathOnly) ? document.Settings : null;
     }
 
     internal sealed record Document(Glob[] Paths, ContentSettings Settings);

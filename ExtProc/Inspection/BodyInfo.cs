@@ -87,8 +87,11 @@ public sealed class BodyInfo
     internal void ObserveHeaders(HeaderMap headers, bool endOfStream)
     {
         Expected = !endOfStream;
-        foreach (var header in headers.Headers)
+        // By index: RepeatedField's enumerator is an allocation per loop.
+        var all = headers.Headers;
+        for (var i = 0; i < all.Count; i++)
         {
+            var header = all[i];
             switch (header.Key)
             {
                 case "content-type":

@@ -10,8 +10,11 @@ public static class HeaderMaps
     public static string? Find(this HeaderMap headers, string name)
     {
         ArgumentNullException.ThrowIfNull(headers);
-        foreach (var header in headers.Headers)
+        // By index: RepeatedField's enumerator is an allocation per loop.
+        var all = headers.Headers;
+        for (var i = 0; i < all.Count; i++)
         {
+            var header = all[i];
             if (header.Key == name)
             {
                 return header.Text();

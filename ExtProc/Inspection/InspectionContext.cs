@@ -10,6 +10,7 @@ public sealed class InspectionContext
 {
     private Dictionary<string, object>? _items;
     private List<Finding>? _findings;
+    private MapField<string, Struct>? _attributes;
 
     internal InspectionContext(string exchangeId, DateTimeOffset startedAt, long bodyLimit = BodyOptions.DefaultMaxDecodedBytes)
     {
@@ -38,7 +39,10 @@ public sealed class InspectionContext
     public ProtocolConfiguration? ProtocolConfig { get; internal set; }
 
     /// <summary>Attributes Envoy forwarded (<c>request_attributes</c>/<c>response_attributes</c>), merged over the stream.</summary>
-    public MapField<string, Struct> Attributes { get; } = [];
+    public MapField<string, Struct> Attributes => _attributes ??= [];
+
+    /// <summary>The attributes when Envoy forwarded any, else null (a map per stream that carries none is not made).</summary>
+    internal MapField<string, Struct>? ForwardedAttributes => _attributes;
 
     /// <summary>What inspectors detected so far in this exchange, in order; read by the audit record.</summary>
     public IReadOnlyList<Finding> Findings => (IReadOnlyList<Finding>?)_findings ?? [];
@@ -56,17 +60,32 @@ public sealed class InspectionContext
     /// <summary>Completion tokens of a model response, when an inspector counted or read them (audit <c>gen_ai.usage.output_tokens</c>).</summary>
     public int? OutputTokens { get; set; }
 
-    /// <summary>Releases the body decoders and encoders of the exchange (native compression state).</summary>
-    internal void ReleaseBodies()
+    /// <summary>
+    /// Releases what the exchange held once it ended: the body decoders and encoders (native compression state), and
+    /// the inspectors' per-exchange state in <see cref="Items"/> that is <see cref="IDisposable"/> (pooled buffers).
+    /// </summary>
+    internal void Release()
     {
         Request.Pipeline?.Dispose();
         Response.Pipeline?.Dispose();
+        if (_items is null)
+        {
+            return;
+        }
+
+        foreach (var item in _items.Values)
+        {
+            (item as IDisposable)?.Dispose();
+        }
     }
 
     /// <summary>What model governance read from the request and its answer (audit <c>gen_ai.*</c>).</summary>
     public GenAiFacts GenAi { get; } = new();
 
-    /// <summary>Per-exchange state that inspectors share (for example an inspector's body buffer).</summary>
+    /// <summary>
+    /// Per-exchange state that inspectors share (for example an inspector's body buffer); what is
+    /// <see cref="IDisposable"/> is disposed when the exchange ends.
+    /// </summary>
     public IDictionary<string, object> Items => _items ??= new Dictionary<string, object>(StringComparer.Ordinal);
 }
 

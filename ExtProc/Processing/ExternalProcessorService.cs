@@ -70,7 +70,7 @@ internal sealed class ExternalProcessorService(
         }
         finally
         {
-            session.Context.ReleaseBodies();
+            session.Context.Release();
         }
 
         try

@@ -20,6 +20,10 @@ internal sealed class PromptInjectionInspector : IInspector
     public const string InspectorName = "prompt_injection";
     public const string ScoreHeader = "x-governance-prompt-injection-score";
 
+    // The answer on request headers when the body is not read: only the client's own score header goes. Verdicts
+    // are immutable, so one instance serves every exchange.
+    private static readonly InspectionVerdict DropScoreHeader = new() { RemoveHeaders = [ScoreHeader] };
+
     public string Name => InspectorName;
 
     public ValueTask<InspectionVerdict> OnHeadersAsync(InspectionContext context, HttpDirection direction, HeaderMap headers, bool endOfStream, CancellationToken cancellationToken)
@@ -32,7 +36,7 @@ internal sealed class PromptInjectionInspector : IInspector
 
         // Only this inspector may tell the upstream a score: a client's own header goes.
         var mode = exchange.RequestAdmitted ? exchange.Require(context, direction, mayChange: false) : null;
-        return ValueTask.FromResult(new InspectionVerdict { BodyMode = mode, RemoveHeaders = [ScoreHeader] });
+        return ValueTask.FromResult(mode is null ? DropScoreHeader : new InspectionVerdict { BodyMode = mode, RemoveHeaders = [ScoreHeader] });
     }
 
     public ValueTask<InspectionVerdict> OnBodyAsync(InspectionContext context, HttpDirection direction, ReadOnlyMemory<byte> chunk, bool endOfBody, CancellationToken cancellationToken)

@@ -23,29 +23,33 @@ internal static class EnvoyExchange
         string? authority = null;
         var hasHost = false;
         var headers = new List<KeyValuePair<string, string>>(map.Headers.Count);
-        foreach (var header in map.Headers)
+        // By index: RepeatedField's enumerator is an allocation per loop.
+        var all = map.Headers;
+        for (var i = 0; i < all.Count; i++)
         {
-            var value = Text(header);
-            switch (header.Key)
+            var header = all[i];
+            var key = header.Key;
+            if (key.StartsWith(':'))
             {
-                case ":method":
-                    method = value;
-                    continue;
-                case ":path":
-                    path = value;
-                    continue;
-                case ":authority":
-                    authority = value;
-                    continue;
-            }
+                // Other pseudo-headers (:scheme) are not decoded at all.
+                switch (key)
+                {
+                    case ":method":
+                        method = Text(header);
+                        break;
+                    case ":path":
+                        path = Text(header);
+                        break;
+                    case ":authority":
+                        authority = Text(header);
+                        break;
+                }
 
-            if (header.Key.StartsWith(':'))
-            {
                 continue;
             }
 
-            hasHost |= string.Equals(header.Key, "host", StringComparison.OrdinalIgnoreCase);
-            headers.Add(new(header.Key, value));
+            hasHost |= string.Equals(key, "host", StringComparison.OrdinalIgnoreCase);
+            headers.Add(new(key, Text(header)));
         }
 
         if (authority is not null && !hasHost)
@@ -55,12 +59,10 @@ internal static class EnvoyExchange
 
         var protocol = Attribute(attributes, "request.protocol") ?? "HTTP/1.1";
         var source = Attribute(attributes, "source.address");
-        var line = new RequestLine(method, path, protocol.StartsWith("HTTP/", StringComparison.OrdinalIgnoreCase) ? protocol : "HTTP/1.1");
-        if (source is not null && SplitAddress(source) is var (address, port))
-        {
-            line = line with { RemoteAddress = address, RemotePort = port };
-        }
-
+        var version = protocol.StartsWith("HTTP/", StringComparison.OrdinalIgnoreCase) ? protocol : "HTTP/1.1";
+        var line = source is not null && SplitAddress(source) is var (address, port)
+            ? new RequestLine(method, path, version) { RemoteAddress = address, RemotePort = port }
+            : new RequestLine(method, path, version);
         return (line, headers);
     }
 
@@ -69,8 +71,11 @@ internal static class EnvoyExchange
         ArgumentNullException.ThrowIfNull(map);
         var status = 0;
         var headers = new List<KeyValuePair<string, string>>(map.Headers.Count);
-        foreach (var header in map.Headers)
+        // By index: RepeatedField's enumerator is an allocation per loop.
+        var all = map.Headers;
+        for (var i = 0; i < all.Count; i++)
         {
+            var header = all[i];
             var value = Text(header);
             if (header.Key == ":status")
             {
@@ -90,7 +95,8 @@ internal static class EnvoyExchange
 
     private static string? Attribute(MapField<string, Struct>? attributes, string name)
     {
-        if (attributes is null)
+        // Most streams carry none; enumerating the map's values costs a view and an iterator even then.
+        if (attributes is null || attributes.Count == 0)
         {
             return null;
         }

@@ -24,6 +24,21 @@ public sealed class Glob
 
     private StringComparison Comparison { get; }
 
+    /// <summary>True when any of <paramref name="globs"/> matches the whole value (a loop: no closure per call).</summary>
+    public static bool AnyMatch(Glob[] globs, ReadOnlySpan<char> value)
+    {
+        ArgumentNullException.ThrowIfNull(globs);
+        foreach (var glob in globs)
+        {
+            if (glob.IsMatch(value))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>True when the whole value matches.</summary>
     public bool IsMatch(ReadOnlySpan<char> value)
     {

@@ -27,7 +27,7 @@ public sealed class HostSections<T>
         var host = Authority.Host(authority);
         foreach (var (hosts, section) in _documents)
         {
-            if (hosts is null || Array.Exists(hosts, h => h.IsMatch(host)))
+            if (hosts is null || Glob.AnyMatch(hosts, host))
             {
                 return section;
             }

@@ -6,6 +6,12 @@ internal static class Program
 {
     private static void Main(string[] args)
     {
+        if (args is ["extproc-alloc", ..])
+        {
+            ExtProcAllocations.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200_000);
+            return;
+        }
+
         if (args is ["waf-memory"])
         {
             WafMemory.Run();

@@ -135,6 +135,31 @@ internal sealed class EntryList(bool indexed = false)
         _count = 0;
     }
 
+    /// <summary>Empties the list for another transaction; an array or index grown past <paramref name="keep"/> entries is dropped.</summary>
+    public void Reset(int keep)
+    {
+        if (_entries.Length > keep)
+        {
+            _entries = [];
+        }
+        else
+        {
+            Array.Clear(_entries, 0, _count);
+        }
+
+        _count = 0;
+
+        if (_index is not null)
+        {
+            var large = _index.Count > keep;
+            _index.Clear();
+            if (large)
+            {
+                _index.TrimExcess();
+            }
+        }
+    }
+
     private void RemoveAfter(int start, string key)
     {
         var write = start;

@@ -25,25 +25,24 @@ internal sealed partial class WafTransaction
         Scalar(Variable.RequestProtocol, line.Protocol);
         Scalar(Variable.RequestUri, uri);
         Scalar(Variable.RequestUriRaw, uri);
-        Scalar(Variable.RequestLine, string.Concat(line.Method, " ", uri, " ", line.Protocol));
         var question = uri.IndexOf('?', StringComparison.Ordinal);
         var path = question < 0 ? uri : uri[..question];
         var query = question < 0 ? string.Empty : uri[(question + 1)..];
         Scalar(Variable.RequestFilename, path);
-        var slash = path.LastIndexOf('/');
-        Scalar(Variable.RequestBasename, slash < 0 ? path : path[(slash + 1)..]);
         Scalar(Variable.QueryString, query);
         Scalar(Variable.RemoteAddr, line.RemoteAddress);
-        Scalar(Variable.RemotePort, line.RemotePort.ToString(CultureInfo.InvariantCulture));
         Scalar(Variable.ServerAddr, line.ServerAddress);
-        Scalar(Variable.ServerPort, line.ServerPort.ToString(CultureInfo.InvariantCulture));
+        // REQUEST_LINE, REQUEST_BASENAME, REMOTE_PORT and SERVER_PORT: made when a rule reads them.
+        DeferRequestLine(line, path);
         Scalar(Variable.RequestBodyLength, "0");
         FormBodies.ParseUrlEncoded(query, this, Variable.ArgsGet, Variable.ArgsGetNames);
 
         var names = _collections[(int)Variable.RequestHeadersNames];
         var all = _collections[(int)Variable.RequestHeaders];
-        foreach (var (name, value) in headers)
+        // By index: an interface's enumerator is an allocation per exchange.
+        for (var i = 0; i < headers.Count; i++)
         {
+            var (name, value) = headers[i];
             all.Add(name, value);
             names.Add(name, name);
             if (string.Equals(name, "cookie", StringComparison.OrdinalIgnoreCase))
@@ -223,8 +222,11 @@ internal sealed partial class WafTransaction
         }
     }
 
+    // Read only (counted and enumerated): one empty list serves every transaction without an XML body.
+    private static readonly List<string> NoXml = [];
+
     private List<string> XmlValues(string? selector) =>
-        _xml is null ? [] : selector is not null && selector.Contains('@', StringComparison.Ordinal) ? _xml.Attributes : _xml.Text;
+        _xml is null ? NoXml : selector is not null && selector.Contains('@', StringComparison.Ordinal) ? _xml.Attributes : _xml.Text;
 
     /// <summary>Fills the response status and headers and runs phase 3.</summary>
     public void ProcessResponseHeaders(int status, string protocol, IReadOnlyList<KeyValuePair<string, string>> headers)
@@ -234,8 +236,9 @@ internal sealed partial class WafTransaction
         Scalar(Variable.StatusLine, string.Concat(protocol, " ", status.ToString(CultureInfo.InvariantCulture)));
         var all = _collections[(int)Variable.ResponseHeaders];
         var names = _collections[(int)Variable.ResponseHeadersNames];
-        foreach (var (name, value) in headers)
+        for (var i = 0; i < headers.Count; i++)
         {
+            var (name, value) = headers[i];
             all.Add(name, value);
             names.Add(name, name);
         }

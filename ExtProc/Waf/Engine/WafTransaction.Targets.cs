@@ -51,7 +51,7 @@ internal sealed partial class WafTransaction
                     continue;
             }
 
-            var list = _collections[(int)target.Variable];
+            var list = Read(target.Variable);
             if (target.KeyRegex is null && target.Key is not null && (target.Variable == Variable.Tx || target.Variable == Variable.Flags))
             {
                 var single = list.Get(target.Key);
@@ -87,7 +87,7 @@ internal sealed partial class WafTransaction
             return XmlValues(target.Key).Count;
         }
 
-        var list = _collections[(int)target.Variable];
+        var list = Read(target.Variable);
         if (target.Key is null && target.KeyRegex is null)
         {
             return list.Count;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using EnvoyGovern.ExtProc.Waf.Rules;
 
 namespace EnvoyGovern.ExtProc.Waf.Engine;
@@ -22,7 +21,8 @@ internal sealed partial class WafTransaction
 {
     private static readonly string[] CaptureKeys = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
-    private readonly EntryList[] _collections = new EntryList[Variables.Count];
+    // Rented for the exchange and given back by Release (TransactionCollections); empty after that, so a late use fails.
+    private EntryList[] _collections;
     private readonly List<RuleMatch> _matches = [];
     private List<RuleIdRange>? _removedRanges;
     private List<string>? _removedTags;
@@ -34,20 +34,15 @@ internal sealed partial class WafTransaction
         RuleSet = ruleSet;
         Mode = mode ?? ruleSet.Settings.Mode;
         RequestBodyAccess = ruleSet.Settings.RequestBodyAccess;
-        for (var i = 0; i < _collections.Length; i++)
-        {
-            _collections[i] = new EntryList(indexed: i == (int)Variable.Tx || i == (int)Variable.Flags);
-        }
-
+        _collections = TransactionCollections.Rent();
         Scalar(Variable.UniqueId, id);
         Scalar(Variable.ReqbodyError, "0");
         Scalar(Variable.UrlencodedError, "0");
         Scalar(Variable.InboundDataError, "0");
         Scalar(Variable.OutboundDataError, "0");
         Scalar(Variable.HighestSeverity, "255");
-        var now = DateTimeOffset.UtcNow;
-        Scalar(Variable.TimeEpoch, now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
-        Scalar(Variable.Time, now.ToString("HH:mm:ss", CultureInfo.InvariantCulture));
+        _now = DateTimeOffset.UtcNow;
+        _pending = Deferred.Time | Deferred.TimeEpoch;
         Started = Stopwatch.GetTimestamp();
     }
 
@@ -80,7 +75,23 @@ internal sealed partial class WafTransaction
 
     public string MatchedVarName { get; private set; } = string.Empty;
 
-    public EntryList Collection(Variable variable) => _collections[(int)variable];
+    public EntryList Collection(Variable variable) => Read(variable);
+
+    /// <summary>
+    /// Gives the transaction's collections back for reuse: call once the exchange ended and nothing reads the
+    /// transaction any more (its matches stay readable; any other use afterwards throws).
+    /// </summary>
+    public void Release()
+    {
+        var lists = _collections;
+        if (lists.Length == 0)
+        {
+            return;
+        }
+
+        _collections = [];
+        TransactionCollections.Return(lists);
+    }
 
     /// <summary>Caps the evaluation time of this transaction (checked between values and rules).</summary>
     public void SetTimeLimit(TimeSpan limit) =>
@@ -125,7 +136,7 @@ internal sealed partial class WafTransaction
             case Variable.Rule:
                 return RuleProperty(key);
             default:
-                var list = _collections[(int)variable];
+                var list = Read(variable);
                 if (key is null)
                 {
                     return list.Count > 0 ? list[0].Value : string.Empty;
@@ -148,6 +159,11 @@ internal sealed partial class WafTransaction
 
     private void Scalar(Variable variable, string value)
     {
+        if (_pending != Deferred.None)
+        {
+            _pending &= ~DeferredBit(variable);
+        }
+
         var list = _collections[(int)variable];
         list.Clear();
         list.Add(string.Empty, value);

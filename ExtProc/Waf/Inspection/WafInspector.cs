@@ -98,7 +98,7 @@ internal sealed class WafInspector(
         var state = new ExchangeState(transaction, settings);
         context.Items[StateKey] = state;
 
-        var (line, requestHeaders) = EnvoyExchange.Request(headers, context.Attributes);
+        var (line, requestHeaders) = EnvoyExchange.Request(headers, context.ForwardedAttributes);
         var start = Stopwatch.GetTimestamp();
         transaction.ProcessRequestHeaders(line, requestHeaders);
         metrics.PhaseDuration(1, Stopwatch.GetElapsedTime(start));
@@ -201,7 +201,21 @@ internal sealed class WafInspector(
     }
 
     private static string Outcome(ExchangeState state) =>
-        state.Blocked ? "blocked" : state.LimitReported ? "limit" : state.Transaction.Matches.Any(m => m.Logged) ? "detected" : "pass";
+        state.Blocked ? "blocked" : state.LimitReported ? "limit" : AnyLogged(state.Transaction.Matches) ? "detected" : "pass";
+
+    // A loop, not Any: the interface's enumerator was an allocation per exchange.
+    private static bool AnyLogged(IReadOnlyList<RuleMatch> matches)
+    {
+        for (var i = 0; i < matches.Count; i++)
+        {
+            if (matches[i].Logged)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     // The policy's paranoia level and thresholds as the CRS reads them; 901 keeps values that are set.
     private static void Seed(WafTransaction transaction, WafSettings settings)
@@ -228,8 +242,11 @@ internal sealed class WafInspector(
     private static (string Authority, string Path) Target(HeaderMap headers)
     {
         string authority = string.Empty, path = "/";
-        foreach (var header in headers.Headers)
+        // By index: RepeatedField's enumerator is an allocation per loop.
+        var all = headers.Headers;
+        for (var i = 0; i < all.Count; i++)
         {
+            var header = all[i];
             if (header.Key == ":authority")
             {
                 authority = header.Text();
@@ -246,7 +263,8 @@ internal sealed class WafInspector(
     private static ExchangeState? State(InspectionContext context) =>
         context.Items.TryGetValue(StateKey, out var value) ? value as ExchangeState : null;
 
-    private sealed class ExchangeState(WafTransaction transaction, WafSettings settings)
+    // Disposed when the exchange ends (InspectionContext.Release): the transaction's collections go back to the pool.
+    private sealed class ExchangeState(WafTransaction transaction, WafSettings settings) : IDisposable
     {
         public WafTransaction Transaction { get; } = transaction;
 
@@ -261,5 +279,7 @@ internal sealed class WafInspector(
         public bool Blocked { get; set; }
 
         public bool LimitReported { get; set; }
+
+        public void Dispose() => Transaction.Release();
     }
 }

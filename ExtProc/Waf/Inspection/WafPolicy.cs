@@ -26,7 +26,7 @@ internal sealed class WafPolicy(HostSections<WafPolicy.Document> documents)
         var pathOnly = HostSections.PathOnly(path);
         foreach (var (globs, settings) in document.Paths)
         {
-            if (Array.Exists(globs, g => g.IsMatch(pathOnly)))
+            if (Glob.AnyMatch(globs, pathOnly))
             {
                 return settings;
             }

@@ -140,7 +140,7 @@ internal sealed class InspectionHarness : IDisposable
 
     private static InspectionOutcome Outcome(InspectionContext context, ObservedDecision decision, string? request, string? response)
     {
-        context.ReleaseBodies();
+        context.Release();
         return new InspectionOutcome(decision, request, response, [.. context.Findings.Select(f => f.RuleId)]);
     }
 }

@@ -1,0 +1,158 @@
+using BenchmarkDotNet.Attributes;
+using Envoy.Service.ExtProc.V3;
+using EnvoyGovern.ExtProc.Processing;
+using EnvoyGovern.Governance.Audit;
+using EnvoyGovern.Governance.Audit.Recording;
+using EnvoyGovern.TestSupport;
+using Google.Protobuf;
+using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace EnvoyGovern.Benchmarks;
+
+/// <summary>
+/// One ext_proc headers-only exchange as the load harness sends it (<c>extproc-headers</c>: the chat request's headers
+/// with <c>end_of_stream</c>, the sample policy, the built-in WAF rules, the audit record through the stdout pipeline
+/// into <see cref="Stream.Null"/>), through <c>ExternalProcessorService.Process</c> in-process: the message parsed from
+/// its bytes and the answer serialized, as gRPC does around the handler. The baseline is the load harness's bare
+/// processor (a constant answer per message) over the same reading and writing, so the difference is what the
+/// exchange costs us: the allocations here are what the GC threads of the harness's profile collect.
+/// </summary>
+[MemoryDiagnoser]
+public class ExtProcExchangeBenchmarks : IAsyncDisposable
+{
+    private static readonly ProcessingResponse ConstantAnswer = new() { RequestHeaders = new HeadersResponse() };
+
+    private readonly Frames _reader = new();
+    private readonly Answers _writer = new();
+    private readonly CallContext _call = new();
+    private PolicyDirectory _policy = null!;
+    private RunningService _service = null!;
+    private StdoutAuditPipeline _audit = null!;
+    private ExternalProcessor.ExternalProcessorBase _processor = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _reader.Messages = [.. ExtProcSequences.HeadersOnly().Select(m => m.ToByteArray())];
+        _policy = new PolicyDirectory([.. SamplePolicy.Files(RepoRoot.Path)]);
+        _audit = new StdoutAuditPipeline(Stream.Null, Options.Create(new AuditRecordingOptions()), NullLogger<StdoutAuditPipeline>.Instance);
+        // The WAF's time limit as in production; the first calls (JIT) may exceed it on a loaded machine, so the
+        // check below comes after a warm-up.
+        _service = RunningService.StartExtProcAsync(s => s.AddSingleton<IAuditPipeline>(_audit), _policy.Setting).GetAwaiter().GetResult();
+        _processor = _service.App.Services.GetRequiredService<ExternalProcessorService>();
+        for (var i = 0; i < 2000; i++)
+        {
+            Exchange().GetAwaiter().GetResult();
+        }
+
+        if (_writer.Last is not { RequestHeaders: not null, ImmediateResponse: null })
+        {
+            throw new InvalidOperationException($"the exchange must pass: {_writer.Last}");
+        }
+    }
+
+    /// <summary>The last answer written (what <c>alloc-ticks</c> shows).</summary>
+    internal ProcessingResponse? LastAnswer => _writer.Last;
+
+    [Benchmark(Baseline = true, Description = "headers-only: bare processor (constant answer)")]
+    public async Task Bare()
+    {
+        _reader.Rewind();
+        while (await _reader.MoveNext(_call.CancellationToken))
+        {
+            _ = _reader.Current.RequestCase;
+            await _writer.WriteAsync(ConstantAnswer);
+        }
+    }
+
+    [Benchmark(Description = "headers-only: ExternalProcessorService (sample policy, built-in WAF, audit)")]
+    public Task Exchange()
+    {
+        _reader.Rewind();
+        return _processor.Process(_reader, _writer, _call);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _service.DisposeAsync();
+        await _audit.DisposeAsync();
+        _policy.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    // The stream's messages parsed from their bytes on each read, as gRPC's deserializer does.
+    private sealed class Frames : IAsyncStreamReader<ProcessingRequest>
+    {
+        private int _next;
+
+        public byte[][] Messages { get; set; } = [];
+
+        public ProcessingRequest Current { get; private set; } = null!;
+
+        public void Rewind() => _next = 0;
+
+        public Task<bool> MoveNext(CancellationToken cancellationToken)
+        {
+            if (_next == Messages.Length)
+            {
+                return Task.FromResult(false);
+            }
+
+            Current = ProcessingRequest.Parser.ParseFrom(Messages[_next++]);
+            return Task.FromResult(true);
+        }
+    }
+
+    // Each answer sized and serialized into a reused buffer, as gRPC's serializer writes it into the response pipe.
+    private sealed class Answers : IServerStreamWriter<ProcessingResponse>
+    {
+        private readonly System.Buffers.ArrayBufferWriter<byte> _buffer = new(1024);
+
+        public WriteOptions? WriteOptions { get; set; }
+
+        public ProcessingResponse? Last { get; private set; }
+
+        public Task WriteAsync(ProcessingResponse message)
+        {
+            _buffer.ResetWrittenCount();
+            var size = message.CalculateSize();
+            message.WriteTo(_buffer.GetSpan(size)[..size]);
+            _buffer.Advance(size);
+            Last = message;
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class CallContext : ServerCallContext
+    {
+        protected override string MethodCore => "/envoy.service.ext_proc.v3.ExternalProcessor/Process";
+
+        protected override string HostCore => "127.0.0.1";
+
+        protected override string PeerCore => "ipv4:127.0.0.1:40000";
+
+        protected override DateTime DeadlineCore => DateTime.MaxValue;
+
+        protected override Metadata RequestHeadersCore { get; } = [];
+
+        protected override CancellationToken CancellationTokenCore => CancellationToken.None;
+
+        protected override Metadata ResponseTrailersCore { get; } = [];
+
+        protected override Status StatusCore { get; set; }
+
+        protected override WriteOptions? WriteOptionsCore { get; set; }
+
+        protected override AuthContext AuthContextCore { get; } = new(null, []);
+
+        protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) => throw new NotSupportedException();
+
+        protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => Task.CompletedTask;
+    }
+}
