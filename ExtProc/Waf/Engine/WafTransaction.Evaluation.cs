@@ -267,7 +267,8 @@ internal sealed partial class WafTransaction
     private bool OperatorMatches(Rule rule, CharGate? gate, int slot, string input, TransformChain chain, string transformed)
     {
         var op = rule.Operator!;
-        if (gate is not null && !gate.MayMatch(_scratch.Mask(slot, input, chain, transformed)))
+        var conditional = op.Conditional;
+        if ((gate is not null || conditional is not null) && !MayMatch(gate, conditional, _scratch.Mask(slot, input, chain, transformed), transformed))
         {
             if (WafOperator.PrefilterAudit is not null)
             {
@@ -279,6 +280,9 @@ internal sealed partial class WafTransaction
 
         return op.Evaluate(this, transformed, rule.Capture);
     }
+
+    private static bool MayMatch(CharGate? gate, ConditionalPrefilter? conditional, CharMask mask, string transformed) =>
+        (gate is null || gate.MayMatch(mask)) && (conditional is null || conditional.MayMatch(mask, transformed));
 
     // Cached per value (its slot in this phase) and pipeline; a pipeline's prefix is cached the same way.
     private string Transform(int slot, string input, TransformChain chain)
