@@ -95,12 +95,21 @@ internal sealed class ConditionalPrefilter
             return true;
         }
 
-        if (Literals.Count == 0 || (Gate is { } gate && !gate.MayMatch(mask)))
+        return MayMatch(mask) && value.AsSpan().ContainsAny(_literals);
+    }
+
+    /// <summary>
+    /// False only when no value with this <paramref name="mask"/>, or with fewer chars (each value of a list whose
+    /// masks are united here), can match: the mask has no absent char and lacks the chars every literal needs.
+    /// </summary>
+    public bool MayMatch(CharMask mask)
+    {
+        if (mask.Overlaps(Absent))
         {
-            return false;
+            return true;
         }
 
-        return value.AsSpan().ContainsAny(_literals);
+        return Literals.Count > 0 && (Gate is not { } gate || gate.MayMatch(mask));
     }
 
     public override string ToString() =>
