@@ -19,7 +19,7 @@ internal sealed class ConditionalPrefilter
     public const int MinLength = 3;
 
     // Many more strings than the unconditional prefilters' sets: the word lists are hundreds of words long.
-    private const int MaxStrings = 2048;
+    private const int MaxStrings = 512;
 
     // Tried first when dropping absent chars the result does not need: those most common in benign values.
     private const string DropOrder = " \t\n\r,.-_/:@+%=!?#*~();<>[]{}^&|$\\\"'`";

@@ -14,6 +14,10 @@ internal static partial class RxLiteralAnalysis
         {
         }
 
+        // The analysis for a value without some chars also joins X? and a run with the start of the next atom; the
+        // ordinary prefilters stay as they were measured (their literal sets would change shape).
+        private bool Conditional => !absent.IsNone;
+
         /// <summary>The chars of the absent set met in the pattern's literals and classes.</summary>
         public CharMask Used { get; private set; }
 
@@ -62,7 +66,7 @@ internal static partial class RxLiteralAnalysis
 
                 // The run of fixed strings just before the atom, followed by the start of the atom's match, is
                 // contiguous in every match: "g(?:cc.*|db )" needs gcc or gdb.
-                var joinedStart = atom.Starts is { } starts ? Product(run, starts, maxStrings) : run;
+                var joinedStart = Conditional && atom.Starts is { } starts ? Product(run, starts, maxStrings) : run;
                 prefix ??= whole ? joinedStart ?? run : null;
                 whole = false;
                 best = Better(best, Info.Of(run).Required);
@@ -162,7 +166,7 @@ internal static partial class RxLiteralAnalysis
             if (min == 0)
             {
                 // X? matches exactly X's strings or none: "d(?:n)?f" joins to df, dnf.
-                return max == 1 && atom.Exact is { } optional && Union(optional, Literals.EmptyString, maxStrings) is { } exact
+                return Conditional && max == 1 && atom.Exact is { } optional && Union(optional, Literals.EmptyString, maxStrings) is { } exact
                     ? new Info(exact, null)
                     : Info.Unknown;
             }

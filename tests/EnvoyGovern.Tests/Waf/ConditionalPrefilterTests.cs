@@ -62,6 +62,8 @@ public sealed class ConditionalPrefilterTests
     [InlineData(@"q(?:\$[a-z]+)?r", "qr")]
     [InlineData(@"[""']x|y", "y")]
     [InlineData(@"\$abc", "")] // matches nothing without a $: the empty set
+    [InlineData(@"d(?:n)?f\b", "df|dnf")]
+    [InlineData(@"g(?:cc.*|db[\s$])", "gcc|gdb\t|gdb\n|gdb\v|gdb\f|gdb\r|gdb ")]
     public void Necessary_AbsentChars_RemovedFromLiteralsAndClasses(string pattern, string expected)
     {
         var literals = RxLiteralAnalysis.Necessary(pattern, Mask("$\"'"), 64, out _);
