@@ -28,7 +28,8 @@ internal static class WafMemory
         Console.WriteLine($"CRS load: {loaded.TotalMilliseconds:F0} ms, live heap +{(afterLoad - baseline) / 1048576.0:F1} MB");
         Console.WriteLine($"regex compilation: {compiled.TotalMilliseconds:F0} ms, live heap +{(afterCompile - afterLoad) / 1048576.0:F1} MB");
         Console.WriteLine($"patterns: {rules.Regexes.Count} ({linear} non-backtracking, {rules.Regexes.Count - linear} compiled backtracking), "
-            + $"{rules.Regexes.Count(r => r.Prefilter is not null)} with a literal prefilter");
+            + $"{rules.Regexes.Count(r => r.Prefilter is not null)} with a literal prefilter, "
+            + $"{rules.Regexes.Count(r => r.Conditional is not null)} with a conditional one");
 
         // Last, as it takes the phrase operators out of the rules: what they held is what the heap loses.
         var phraseRules = AllRules(rules).Where(r => r.Operator is PmOperator).ToList();

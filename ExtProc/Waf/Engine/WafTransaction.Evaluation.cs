@@ -160,7 +160,8 @@ internal sealed partial class WafTransaction
         var matched = false;
         var values = _values;
         var gate = rule.Operator.Gate;
-        if (gate is not null && !rule.Negated && !rule.MultiMatch && !ListMayMatch(rule, gate))
+        var conditional = rule.Operator.Conditional;
+        if ((gate is not null || conditional is not null) && !rule.Negated && !rule.MultiMatch && !ListMayMatch(rule, gate, conditional))
         {
             return false;
         }
@@ -224,10 +225,11 @@ internal sealed partial class WafTransaction
         return false;
     }
 
-    // False when the rule's gate rejects the union of the char masks of all its values after its pipeline, and so
-    // (a gate asks for chars: fewer chars cannot pass where more did not) every single value: the rule cannot match.
+    // False when the rule's gate (or its conditional prefilter's chars) rejects the union of the char masks of all its
+    // values after its pipeline, and so (a gate asks for chars: fewer chars cannot pass where more did not; a value
+    // holds no char the union lacks) every single value: the rule cannot match.
     // The union is computed once per phase per shared value list and pipeline, and many rules share both.
-    private bool ListMayMatch(Rule rule, CharGate gate)
+    private bool ListMayMatch(Rule rule, CharGate? gate, ConditionalPrefilter? conditional)
     {
         if (_valuesSet < 0)
         {
@@ -246,7 +248,7 @@ internal sealed partial class WafTransaction
             _scratch.RememberListMask(_valuesSet, _valuesRemoved, chain.Id, union);
         }
 
-        if (gate.MayMatch(union))
+        if ((gate is null || gate.MayMatch(union)) && (conditional is null || conditional.MayMatch(union)))
         {
             return true;
         }
@@ -267,7 +269,8 @@ internal sealed partial class WafTransaction
     private bool OperatorMatches(Rule rule, CharGate? gate, int slot, string input, TransformChain chain, string transformed)
     {
         var op = rule.Operator!;
-        if (gate is not null && !gate.MayMatch(_scratch.Mask(slot, input, chain, transformed)))
+        var conditional = op.Conditional;
+        if ((gate is not null || conditional is not null) && !MayMatch(gate, conditional, _scratch.Mask(slot, input, chain, transformed), transformed))
         {
             if (WafOperator.PrefilterAudit is not null)
             {
@@ -279,6 +282,9 @@ internal sealed partial class WafTransaction
 
         return op.Evaluate(this, transformed, rule.Capture);
     }
+
+    private static bool MayMatch(CharGate? gate, ConditionalPrefilter? conditional, CharMask mask, string transformed) =>
+        (gate is null || gate.MayMatch(mask)) && (conditional is null || conditional.MayMatch(mask, transformed));
 
     // Cached per value (its slot in this phase) and pipeline; a pipeline's prefix is cached the same way.
     private string Transform(int slot, string input, TransformChain chain)

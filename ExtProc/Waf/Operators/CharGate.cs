@@ -55,6 +55,13 @@ internal readonly record struct CharMask(ulong Lo, ulong Hi)
 
     public CharMask Union(CharMask other) => new(Lo | other.Lo, Hi | other.Hi);
 
+    /// <summary>The chars of the mask for diagnostics (NUL left out, control chars as <c>\xNN</c>).</summary>
+    public string Describe()
+    {
+        var mask = this;
+        return string.Concat(Enumerable.Range(1, 127).Where(c => mask.Overlaps(Single((char)c))).Select(c => c < 32 ? $"\\x{c:x2}" : ((char)c).ToString()));
+    }
+
     /// <summary>The mask of one ASCII char.</summary>
     public static CharMask Single(char c) => c < 64 ? new(1UL << c, 0) : new(0, 1UL << (c - 64));
 }
@@ -164,9 +171,7 @@ internal sealed class CharGate
     }
 
     public override string ToString() =>
-        (_ignoreCase ? "(?i)" : string.Empty) + "[" + Describe(_anyOf) + "] " + string.Join(" | ", _sets.Select(Describe));
-
-    private static string Describe(CharMask set) => new([.. Enumerable.Range(1, 127).Where(c => set.Overlaps(CharMask.Single((char)c))).Select(c => (char)c)]);
+        (_ignoreCase ? "(?i)" : string.Empty) + "[" + _anyOf.Describe() + "] " + string.Join(" | ", _sets.Select(s => s.Describe()));
 
     // The ASCII chars of a literal, NUL left out (value masks always claim it).
     private static CharMask LiteralMask(string literal, bool ignoreCase)

@@ -5,9 +5,21 @@ namespace EnvoyGovern.ExtProc.Waf.Operators;
 /// <summary>The pass over the pattern: one method per grammar level, each giving the node's <see cref="Info"/>.</summary>
 internal static partial class RxLiteralAnalysis
 {
-    private sealed class Parser(string p)
+    private sealed class Parser(string p, CharMask absent, int maxStrings)
     {
         private int _i;
+
+        public Parser(string p)
+            : this(p, default, MaxStrings)
+        {
+        }
+
+        // The analysis for a value without some chars also joins X? and a run with the start of the next atom; the
+        // ordinary prefilters stay as they were measured (their literal sets would change shape).
+        private bool Conditional => !absent.IsNone;
+
+        /// <summary>The chars of the absent set met in the pattern's literals and classes.</summary>
+        public CharMask Used { get; private set; }
 
         public bool AtEnd => _i == p.Length;
 
@@ -19,7 +31,17 @@ internal static partial class RxLiteralAnalysis
             {
                 _i++;
                 var branch = Concatenation(ref ic);
-                result = new Info(Union(result.Exact, branch.Exact), Union(result.Required, branch.Required));
+                if (branch.IsNever || result.IsNever)
+                {
+                    // A branch that matches nothing adds nothing to the alternation.
+                    result = result.IsNever ? branch : result;
+                    continue;
+                }
+
+                result = new Info(Union(result.Exact, branch.Exact, maxStrings), Union(result.Required, branch.Required, maxStrings))
+                {
+                    Prefix = Union(result.Starts, branch.Starts, maxStrings),
+                };
             }
 
             return result;
@@ -29,24 +51,32 @@ internal static partial class RxLiteralAnalysis
         {
             var run = Literals.EmptyString;
             var whole = true;
+            var never = false;
             Literals? best = null;
+            Literals? prefix = null;
             while (_i < p.Length && p[_i] != '|' && p[_i] != ')')
             {
                 var atom = Quantified(Atom(ref ic));
-                if (atom.Exact is { } exact && Product(run, exact) is { } joined)
+                never |= atom.IsNever;
+                if (atom.Exact is { } exact && Product(run, exact, maxStrings) is { } joined)
                 {
                     run = joined;
                     continue;
                 }
 
+                // The run of fixed strings just before the atom, followed by the start of the atom's match, is
+                // contiguous in every match: "g(?:cc.*|db )" needs gcc or gdb.
+                var joinedStart = Conditional && atom.Starts is { } starts ? Product(run, starts, maxStrings) : run;
+                prefix ??= whole ? joinedStart ?? run : null;
                 whole = false;
                 best = Better(best, Info.Of(run).Required);
+                best = Better(best, joinedStart is null ? null : Info.Of(joinedStart).Required);
                 best = Better(best, atom.Required);
                 run = atom.Exact ?? Literals.EmptyString;
             }
 
             best = Better(best, Info.Of(run).Required);
-            return new Info(whole ? run : null, best);
+            return never ? Info.Never : new Info(whole ? run : null, best) { Prefix = whole ? run : prefix };
         }
 
         private Info Atom(ref bool ic)
@@ -73,8 +103,13 @@ internal static partial class RxLiteralAnalysis
             }
         }
 
-        private static Info Literal(char c, bool ic)
+        private Info Literal(char c, bool ic)
         {
+            if (IsAbsent(c))
+            {
+                return Info.Never;
+            }
+
             if (ic && c > '\x7F')
             {
                 return Info.Unknown;
@@ -123,12 +158,20 @@ internal static partial class RxLiteralAnalysis
                 _i++;
             }
 
-            if (min == 0)
+            if (atom.IsNever)
             {
-                return Info.Unknown;
+                return min == 0 ? Info.Empty : atom;
             }
 
-            return min == 1 && max == 1 ? atom : new Info(null, atom.Required);
+            if (min == 0)
+            {
+                // X? matches exactly X's strings or none: "d(?:n)?f" joins to df, dnf.
+                return Conditional && max == 1 && atom.Exact is { } optional && Union(optional, Literals.EmptyString, maxStrings) is { } exact
+                    ? new Info(exact, null)
+                    : Info.Unknown;
+            }
+
+            return min == 1 && max == 1 ? atom : new Info(null, atom.Required) { Prefix = atom.Starts };
         }
 
         // {n}, {n,} or {n,m}; anything else is a literal brace in .NET.
@@ -295,6 +338,12 @@ internal static partial class RxLiteralAnalysis
                     throw new GiveUpException();
                 }
 
+                if (AsciiShorthand() is { } shorthand)
+                {
+                    chars.UnionWith(shorthand);
+                    continue;
+                }
+
                 var low = ClassChar();
                 if (_i + 1 < p.Length && p[_i] == '-' && p[_i + 1] != ']')
                 {
@@ -324,12 +373,51 @@ internal static partial class RxLiteralAnalysis
                 }
             }
 
+            if (!unknown && chars.RemoveWhere(IsAbsent) > 0 && chars.Count == 0)
+            {
+                return Info.Never;
+            }
+
             if (unknown || chars.Count > MaxClassChars || (ic && chars.Any(c => c > '\x7F')))
             {
                 return Info.Unknown;
             }
 
             return Info.Of(new Literals([.. chars.Select(c => c.ToString())], ic && chars.Any(char.IsAsciiLetter)));
+        }
+
+        // True for a char the value cannot hold (never a letter or digit: ignoring case changes nothing).
+        private bool IsAbsent(char c)
+        {
+            if (c >= 128 || !absent.Overlaps(CharMask.Single(c)))
+            {
+                return false;
+            }
+
+            Used = Used.Union(CharMask.Single(c));
+            return true;
+        }
+
+        // In a value without the absent chars (so ASCII only), \s and \d in a class are these chars; null elsewhere.
+        private string? AsciiShorthand()
+        {
+            if (absent.IsNone || p[_i] != '\\' || _i + 2 >= p.Length || p[_i + 2] == '-')
+            {
+                return null;
+            }
+
+            return p[_i + 1] switch
+            {
+                's' => Advance(2, "\t\n\v\f\r "),
+                'd' => Advance(2, "0123456789"),
+                _ => null,
+            };
+        }
+
+        private string Advance(int chars, string result)
+        {
+            _i += chars;
+            return result;
         }
 
         // One char of a class; null for a shorthand class (\d, \w, \p{..} ...).

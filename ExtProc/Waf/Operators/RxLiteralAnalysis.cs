@@ -16,12 +16,25 @@ internal static partial class RxLiteralAnalysis
     private const int MaxClassChars = 8;
 
     /// <summary>The necessary literals of <paramref name="pattern"/>, or null when none is known.</summary>
-    public static Literals? Necessary(string pattern)
+    public static Literals? Necessary(string pattern) => Necessary(pattern, default, MaxStrings, out _);
+
+    /// <summary>
+    /// The necessary literals of <paramref name="pattern"/> in a value that holds none of the ASCII chars of
+    /// <paramref name="absent"/> (none a letter or digit), or null when none is known: every literal char or class
+    /// loses those chars, a class left empty (or a literal of one) matches nothing, and a quantifier with minimum 0
+    /// around it matches only the empty string. So the CRS's evasion group between the letters of a command word
+    /// (<c>["')\[\]*(?:...\$...)?\?</c>) vanishes and the word's letters join. <paramref name="used"/> gets the
+    /// chars of <paramref name="absent"/> the analysis met in the pattern; the others change nothing. An empty set
+    /// means no such value can match.
+    /// </summary>
+    public static Literals? Necessary(string pattern, CharMask absent, int maxStrings, out CharMask used)
     {
+        used = default;
         try
         {
-            var parser = new Parser(pattern);
+            var parser = new Parser(pattern, absent, maxStrings);
             var info = parser.Alternation(ignoreCase: false);
+            used = parser.Used;
             return parser.AtEnd ? info.Required : null;
         }
         catch (GiveUpException)
@@ -37,23 +50,34 @@ internal static partial class RxLiteralAnalysis
 
         public bool HasEmpty => Set.Contains(string.Empty);
 
-        public int MinLength => Set.Min(s => s.Length);
+        // The empty set (nothing can match) is the most selective of all.
+        public int MinLength => Set.Count == 0 ? int.MaxValue : Set.Min(s => s.Length);
     }
 
     // Exact: the node matches only these strings (null: unknown). Required: one of these occurs in every match.
+    // Prefix: every match starts with one of these (null: unknown).
     private readonly record struct Info(Literals? Exact, Literals? Required)
     {
+        public Literals? Prefix { get; init; }
+
+        public Literals? Starts => Exact ?? Prefix;
+
         public static readonly Info Unknown = new(null, null);
         public static readonly Info Empty = new(Literals.EmptyString, null);
+
+        // Matches nothing (a class whose every char is absent from the value).
+        public static readonly Info Never = new(new Literals([], false), new Literals([], false));
+
+        public bool IsNever => Required is { Set.Count: 0 };
 
         public static Info Of(Literals exact) => new(exact, exact.HasEmpty ? null : exact);
     }
 
     private sealed class GiveUpException : Exception;
 
-    private static Literals? Union(Literals? a, Literals? b)
+    private static Literals? Union(Literals? a, Literals? b, int maxStrings)
     {
-        if (a is null || b is null || a.Set.Count + b.Set.Count > MaxStrings)
+        if (a is null || b is null || a.Set.Count + b.Set.Count > maxStrings)
         {
             return null;
         }
@@ -61,9 +85,9 @@ internal static partial class RxLiteralAnalysis
         return new Literals([.. a.Set, .. b.Set], a.IgnoreCase || b.IgnoreCase);
     }
 
-    private static Literals? Product(Literals a, Literals b)
+    private static Literals? Product(Literals a, Literals b, int maxStrings)
     {
-        if (a.Set.Count * b.Set.Count > MaxStrings)
+        if ((long)a.Set.Count * b.Set.Count > maxStrings)
         {
             return null;
         }

@@ -68,6 +68,7 @@ internal sealed class RxOperator : WafOperator
             return;
         }
 
+        Conditional ??= ConditionalPrefilter.For(_translated, Prefilter);
         if (_translated.Length >= LinearFromLength)
         {
             try

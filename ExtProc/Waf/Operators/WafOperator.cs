@@ -21,6 +21,19 @@ internal abstract class WafOperator
     /// </summary>
     public CharGate? Gate { get; protected init; }
 
+    /// <summary>
+    /// A necessary condition that applies only to values without some chars, checked by the engine against the value
+    /// and its cached char mask before <see cref="Evaluate"/>; null when the operator has none (yet: an <c>@rx</c>
+    /// gets it with its compiled regex, off the load's critical path).
+    /// </summary>
+    public ConditionalPrefilter? Conditional
+    {
+        get => Volatile.Read(ref _conditional);
+        protected set => Volatile.Write(ref _conditional, value);
+    }
+
+    private ConditionalPrefilter? _conditional;
+
     /// <summary>True when the (transformed) input matches. With <paramref name="capture"/>, sets TX.0..TX.9.</summary>
     public abstract bool Evaluate(WafTransaction transaction, string input, bool capture);
 
