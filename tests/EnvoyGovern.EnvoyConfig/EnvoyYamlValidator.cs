@@ -64,6 +64,10 @@ public static class EnvoyYamlValidator
     public static EnvoyParseResult<T> Parse<T>(string yaml)
         where T : class, IMessage<T>, new()
     {
+        // Google.Protobuf builds a file's descriptor in its type initializer and shares a non-thread-safe cache of
+        // extensions between files (protocolbuffers/protobuf#29696): two test classes building different files'
+        // descriptors at once corrupted it. The registry builds every file on one thread, so it goes first.
+        _ = EnvoyTypes.Registry;
         var result = Parse(yaml, new T().Descriptor);
         return new EnvoyParseResult<T>(result.Message as T, result.Errors, result.AnyTypes);
     }
