@@ -29,7 +29,7 @@ public class CheckPathBenchmarks
     };
 
     private readonly ArrayBufferWriter<byte> _output = new(4096);
-    private readonly ServerCallContext _call = new BenchCallContext();
+    private readonly ServerCallContext _call = new BenchCallContext("/envoy.service.auth.v3.Authorization/Check");
     private readonly string _files = Path.Combine(Path.GetTempPath(), "envoygovern-checkpath-" + Guid.NewGuid().ToString("N"));
     private WebApplication _app = null!;
     private AuthorizationService _service = null!;
@@ -99,33 +99,5 @@ public class CheckPathBenchmarks
         public ValueTask RecordAsync(CheckContext check, Decision decision, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
         public ValueTask RecordFailureAsync(CheckContext check, string reason, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-    }
-
-    // What the handler reads of its call: the cancellation token and the deadline.
-    private sealed class BenchCallContext : ServerCallContext
-    {
-        protected override string MethodCore => "/envoy.service.auth.v3.Authorization/Check";
-
-        protected override string HostCore => "127.0.0.1";
-
-        protected override string PeerCore => "ipv4:127.0.0.1:40000";
-
-        protected override DateTime DeadlineCore => DateTime.MaxValue;
-
-        protected override Metadata RequestHeadersCore { get; } = [];
-
-        protected override CancellationToken CancellationTokenCore => CancellationToken.None;
-
-        protected override Metadata ResponseTrailersCore { get; } = [];
-
-        protected override Status StatusCore { get; set; }
-
-        protected override WriteOptions? WriteOptionsCore { get; set; }
-
-        protected override AuthContext AuthContextCore { get; } = new(null, []);
-
-        protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) => throw new NotSupportedException();
-
-        protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => Task.CompletedTask;
     }
 }

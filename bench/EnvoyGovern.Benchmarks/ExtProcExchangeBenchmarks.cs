@@ -27,7 +27,7 @@ public class ExtProcExchangeBenchmarks : IAsyncDisposable
 
     private readonly Frames _reader = new();
     private readonly Answers _writer = new();
-    private readonly CallContext _call = new();
+    private readonly ServerCallContext _call = new BenchCallContext("/envoy.service.ext_proc.v3.ExternalProcessor/Process");
     private PolicyDirectory _policy = null!;
     private RunningService _service = null!;
     private StdoutAuditPipeline _audit = null!;
@@ -127,32 +127,5 @@ public class ExtProcExchangeBenchmarks : IAsyncDisposable
             Last = message;
             return Task.CompletedTask;
         }
-    }
-
-    private sealed class CallContext : ServerCallContext
-    {
-        protected override string MethodCore => "/envoy.service.ext_proc.v3.ExternalProcessor/Process";
-
-        protected override string HostCore => "127.0.0.1";
-
-        protected override string PeerCore => "ipv4:127.0.0.1:40000";
-
-        protected override DateTime DeadlineCore => DateTime.MaxValue;
-
-        protected override Metadata RequestHeadersCore { get; } = [];
-
-        protected override CancellationToken CancellationTokenCore => CancellationToken.None;
-
-        protected override Metadata ResponseTrailersCore { get; } = [];
-
-        protected override Status StatusCore { get; set; }
-
-        protected override WriteOptions? WriteOptionsCore { get; set; }
-
-        protected override AuthContext AuthContextCore { get; } = new(null, []);
-
-        protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) => throw new NotSupportedException();
-
-        protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => Task.CompletedTask;
     }
 }
