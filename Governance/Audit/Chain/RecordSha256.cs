@@ -9,7 +9,8 @@ namespace EnvoyGovern.Governance.Audit.Chain;
 /// code as the EVP path) on a context of its own: .NET's <see cref="IncrementalHash"/> goes through EVP, whose per-call
 /// overhead (<c>ERR_clear_error</c>, the digest context's reset and frees) is ~0.35 µs per record, a fifth of the
 /// whole hash of a 1.7 KB record (bench/README.md, "Audit cost, seventh pass"). Elsewhere, when that library or its
-/// functions are missing, or when they fail a known-answer check at start, it is <see cref="IncrementalHash"/>.
+/// functions are missing, when OpenSSL runs with FIPS properties by default, or when they fail a known-answer check
+/// at start, it is <see cref="IncrementalHash"/>.
 /// The digest is the same either way: the verifier (<see cref="AuditChainFormat.Hash"/>) hashes with .NET's own
 /// SHA-256. Not thread-safe: one instance per chain, used under the chain's lock.
 /// </summary>
@@ -75,6 +76,7 @@ internal sealed unsafe class RecordSha256
             foreach (var name in (ReadOnlySpan<string>)["libcrypto.so.3", "libcrypto.so.1.1"])
             {
                 if (NativeLibrary.TryLoad(name, out var library)
+                    && !FipsEnabled(library)
                     && NativeLibrary.TryGetExport(library, "SHA256_Init", out var init)
                     && NativeLibrary.TryGetExport(library, "SHA256_Update", out var update)
                     && NativeLibrary.TryGetExport(library, "SHA256_Final", out var final))
@@ -86,6 +88,12 @@ internal sealed unsafe class RecordSha256
 
             return null;
         }
+
+        // With OpenSSL 3's FIPS properties on by default, digests must come from the FIPS provider, which the plain
+        // functions bypass: EVP (IncrementalHash) then, as .NET does.
+        private static bool FipsEnabled(nint library) =>
+            NativeLibrary.TryGetExport(library, "EVP_default_properties_is_fips_enabled", out var isFips)
+            && ((delegate* unmanaged<nint, int>)isFips)(0) != 0;
 
         public void Hash(byte[] context, ReadOnlySpan<byte> data, Span<byte> digest)
         {
