@@ -48,7 +48,8 @@ public sealed class DecisionAudit : IDecisionAudit
         return _recorder.RecordAsync(check.DecisionId, state, static (AuditRecordWriter w, State s) => Write(w, s), cancellationToken);
     }
 
-    // Member by member as EcsFields and Utf8JsonWriter wrote this record before: the same bytes, in the same order.
+    // Member by member in the order EcsFields and Utf8JsonWriter wrote this record before, less the members said twice
+    // or saying nothing (bench/README.md, "Audit cost, seventh pass").
     private static void Write(AuditRecordWriter w, in State s)
     {
         var check = s.Check;
