@@ -7,7 +7,8 @@ namespace EnvoyGovern.TestSupport;
 
 /// <summary>
 /// The audit pipeline of in-process services in tests: keeps every record and checks it against the ECS field
-/// list as it arrives. <see cref="RunningService"/> fails the test at disposal if any record did not conform.
+/// list and the shipped index template as it arrives. <see cref="RunningService"/> fails the test at disposal if any
+/// record did not conform.
 /// </summary>
 public sealed class CapturingAuditPipeline : IAuditPipeline
 {
@@ -64,7 +65,7 @@ public sealed class CapturingAuditPipeline : IAuditPipeline
         IReadOnlyList<string> problems;
         try
         {
-            problems = EcsFieldList.Default.Validate(entry.Utf8Json.Span);
+            problems = [.. EcsFieldList.Default.Validate(entry.Utf8Json.Span), .. IndexTemplateFields.Default.Validate(entry.Utf8Json.Span)];
         }
         catch (JsonException ex)
         {

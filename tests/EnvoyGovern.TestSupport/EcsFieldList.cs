@@ -105,7 +105,8 @@ public sealed class EcsFieldList
         }
     }
 
-    private static bool Fits(string type, JsonElement value) => type switch
+    /// <summary>True when <paramref name="value"/> is a JSON value Elasticsearch accepts for a field of <paramref name="type"/>.</summary>
+    internal static bool Fits(string type, JsonElement value) => type switch
     {
         "keyword" or "constant_keyword" or "wildcard" or "match_only_text" or "text" => value.ValueKind == JsonValueKind.String,
         "long" or "integer" or "short" or "byte" or "unsigned_long" => value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out _),

@@ -104,7 +104,7 @@ public sealed class RunningService : IAsyncDisposable
         _owned?.Dispose();
         if (Audit.Problems.Count > 0)
         {
-            throw new InvalidOperationException($"audit records do not conform to ECS:\n{string.Join("\n", Audit.Problems)}");
+            throw new InvalidOperationException($"audit records do not conform to ECS or the shipped index template:\n{string.Join("\n", Audit.Problems)}");
         }
     }
 }

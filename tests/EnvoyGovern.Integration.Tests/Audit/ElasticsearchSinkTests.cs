@@ -59,7 +59,7 @@ public sealed class ElasticsearchSinkTests
             Assert.Contains("evt-000999", await File.ReadAllTextAsync(deadLetters), StringComparison.Ordinal);
             using var dataStream = JsonDocument.Parse(await http.GetStringAsync($"/_data_stream/{DataStream}"));
             Assert.Equal("logs-envoygovern.audit", dataStream.RootElement.GetProperty("data_streams")[0].GetProperty("template").GetString());
-            var mapping = await http.GetStringAsync($"/{DataStream}/_mapping/field/source.ip,event.id,envoygovern.canary.cluster");
+            var mapping = await http.GetStringAsync($"/{DataStream}/_mapping/field/source.ip,event.id,envoygovern.canary_cluster");
             Assert.Contains("\"type\":\"ip\"", mapping, StringComparison.Ordinal);
             Assert.Contains("\"type\":\"keyword\"", mapping, StringComparison.Ordinal);
 

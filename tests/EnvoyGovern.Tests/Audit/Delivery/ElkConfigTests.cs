@@ -20,8 +20,8 @@ public sealed class ElkConfigTests
 
     private static readonly string[] RequiredCustomFields =
     [
-        "envoygovern.policy.version", "envoygovern.decision.id", "envoygovern.canary.cluster",
-        "envoygovern.audit.chain.stream", "envoygovern.audit.chain.sequence", "envoygovern.audit.chain.hash",
+        "envoygovern.policy.version", "envoygovern.decision.id", "envoygovern.canary_cluster",
+        "envoygovern.audit.chain.stream", "envoygovern.audit.chain.seq", "envoygovern.audit.chain.prev", "envoygovern.audit.chain.hash",
     ];
 
     private static string Elk(string file) => Path.Combine(RepoPaths.Root, "envoy-config", "elk", file);
@@ -45,7 +45,7 @@ public sealed class ElkConfigTests
     [Fact]
     public void IndexTemplate_Mappings_CoverRequiredFieldsWithEcsTypes()
     {
-        var mapped = MappedFields();
+        var mapped = IndexTemplateFields.Default.Types;
         var ecs = EcsTypes();
 
         Assert.All(RequiredEcsFields, f => Assert.True(mapped.ContainsKey(f), $"{f} is not mapped"));
@@ -77,7 +77,7 @@ public sealed class ElkConfigTests
 
         var visualizations = objects.Where(o => o.GetProperty("type").GetString() == "visualization").ToList();
         Assert.Equal(4, visualizations.Count);
-        var mapped = MappedFields();
+        var mapped = IndexTemplateFields.Default.Types;
         foreach (var visualization in visualizations)
         {
             var reference = Assert.Single(visualization.GetProperty("references").EnumerateArray());
@@ -95,7 +95,7 @@ public sealed class ElkConfigTests
         }
 
         var fields = visualizations.SelectMany(v => AggFields(v)).ToHashSet();
-        Assert.Superset(new HashSet<string> { "@timestamp", "event.outcome", "event.reason", "envoygovern.canary.cluster", "rule.id", "rule.name" }, fields);
+        Assert.Superset(new HashSet<string> { "@timestamp", "event.outcome", "event.reason", "envoygovern.canary_cluster", "rule.id", "rule.name" }, fields);
 
         var dashboard = Assert.Single(objects, o => o.GetProperty("type").GetString() == "dashboard");
         var panels = JsonDocument.Parse(dashboard.GetProperty("attributes").GetProperty("panelsJSON").GetString()!).RootElement;
@@ -153,30 +153,6 @@ public sealed class ElkConfigTests
             .Where(a => a.GetProperty("params").TryGetProperty("field", out _))
             .Select(a => a.GetProperty("params").GetProperty("field").GetString()!)
             .ToList();
-    }
-
-    private static Dictionary<string, string> MappedFields()
-    {
-        using var template = JsonDocument.Parse(File.ReadAllText(Elk("index-template.json")));
-        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        Walk(template.RootElement.GetProperty("template").GetProperty("mappings").GetProperty("properties"), "", fields);
-        return fields;
-    }
-
-    private static void Walk(JsonElement properties, string prefix, Dictionary<string, string> fields)
-    {
-        foreach (var property in properties.EnumerateObject())
-        {
-            var name = prefix + property.Name;
-            if (property.Value.TryGetProperty("properties", out var children))
-            {
-                Walk(children, name + ".", fields);
-            }
-            else
-            {
-                fields[name] = property.Value.GetProperty("type").GetString()!;
-            }
-        }
     }
 
     // Field -> type from the ECS field list beside the repository (columns: version, indexed, set, field, type, ...).
