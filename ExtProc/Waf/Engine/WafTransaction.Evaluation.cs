@@ -21,7 +21,9 @@ internal sealed partial class WafTransaction
     /// <summary>Runs the rules of one phase (1 request headers, 2 request body, 3 response headers, 4 response body, 5 logging).</summary>
     public void RunPhase(int phase)
     {
-        if (Mode == RuleEngineMode.Off || Interruption is not null || LimitExceeded is not null || _allowRest || (_allowRequest && phase <= 2))
+        // A phase without rules (phase 1 of the built-in rules) needs no scratch: nothing reads it.
+        if (Mode == RuleEngineMode.Off || Interruption is not null || LimitExceeded is not null || _allowRest || (_allowRequest && phase <= 2)
+            || RuleSet.Phases[phase].Length == 0)
         {
             return;
         }
