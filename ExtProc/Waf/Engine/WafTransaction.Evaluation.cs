@@ -8,7 +8,8 @@ namespace EnvoyGovern.ExtProc.Waf.Engine;
 
 internal sealed partial class WafTransaction
 {
-    private readonly List<TargetValue> _ownValues = [];
+    // Made when a rule first collects values of its own (most share a phase's lists), as the matches when a rule first matches.
+    private List<TargetValue>? _ownValues;
     private PhaseScratch _scratch = null!;
     private List<TargetValue> _values = null!;
 
@@ -133,7 +134,7 @@ internal sealed partial class WafTransaction
         _currentRule = starter;
         var message = logged || disruptive ? starter.Message?.Expand(this) : null;
         var logData = logged ? starter.LogData?.Expand(this) : null;
-        _matches.Add(new RuleMatch(starter, phase, message, logData, MatchedVarName, MatchedVar, logged, disruptive));
+        (_matches ??= []).Add(new RuleMatch(starter, phase, message, logData, MatchedVarName, MatchedVar, logged, disruptive));
         if (disruptive && Mode == RuleEngineMode.On)
         {
             Interruption = new Interruption(starter.Status > 0 ? starter.Status : 403, starter, $"rule {starter.Id}");
