@@ -34,7 +34,7 @@ internal sealed class AccessStep(PolicyStore store, IQuotaStore quotas, TimeProv
             Host = HostOf(http.Host),
             Method = http.Method,
             Path = PathOf(http.Path),
-            Source = SourceOf(context),
+            SourceText = context.Request.Attributes.Source?.Address?.SocketAddress?.Address,
             Now = time.GetUtcNow(),
             ContextExtensions = extensions,
         };

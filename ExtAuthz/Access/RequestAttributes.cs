@@ -13,7 +13,35 @@ internal sealed class RequestAttributes
     /// <summary>Path without the query string.</summary>
     public required string Path { get; init; }
 
-    public IPAddress? Source { get; init; }
+    private IPAddress? _source;
+    private string? _sourceText;
+
+    /// <summary>
+    /// The peer's address: set directly, or parsed from <see cref="SourceText"/> when first read (most policies
+    /// never look at it, and a Check need not pay the parse).
+    /// </summary>
+    public IPAddress? Source
+    {
+        get
+        {
+            if (_sourceText is { } text)
+            {
+                _source = IPAddress.TryParse(text, out var address) ? address : null;
+                _sourceText = null;
+            }
+
+            return _source;
+        }
+
+        init => (_source, _sourceText) = (value, null);
+    }
+
+    /// <summary>The peer's address as Envoy sent it (<c>source.address.socket_address.address</c>), parsed on first use.</summary>
+    public string? SourceText
+    {
+        get => _sourceText ?? _source?.ToString();
+        init => (_source, _sourceText) = (null, value);
+    }
 
     public CallerIdentity? Identity { get; set; }
 

@@ -91,6 +91,7 @@ internal sealed class RuleIndex
     private static int[]? _scratch;
 
     private readonly Bucket[] _buckets;
+    private readonly bool _hasNetworkBucket;
 
     private RuleIndex(CompiledRule[] rules)
     {
@@ -123,6 +124,7 @@ internal sealed class RuleIndex
 
         Always = [.. always];
         _buckets = [.. byKey.Select(k => new Bucket(k.Key, k.Value.ToDictionary(v => v.Key, v => v.Value.ToArray(), StringComparer.Ordinal)))];
+        _hasNetworkBucket = byKey.ContainsKey(MatchKey.Network);
     }
 
     /// <summary>Rules without an indexed condition, tried for every request.</summary>
@@ -179,7 +181,8 @@ internal sealed class RuleIndex
         var identity = request.Identity;
         Span<char> networkKey = stackalloc char[CompiledMatch.NetworkKeyLength];
         Span<char> mappedKey = stackalloc char[CompiledMatch.NetworkKeyLength];
-        var source = request.Source;
+        // The address's keys are written only for a policy that files rules by network.
+        var source = _hasNetworkBucket ? request.Source : null;
         var network = source is not null && CompiledMatch.TryWriteNetworkKey(source, networkKey, out var written) ? networkKey[..written] : [];
         var mapped = source is not null && CompiledMatch.TryWriteNetworkKey(source, mappedKey, out written, mappedAsIPv4: true) ? mappedKey[..written] : [];
         foreach (var bucket in _buckets)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using EnvoyGovern.Governance.Policy;
 using EnvoyGovern.Governance.Policy.Model;
@@ -7,9 +8,16 @@ namespace EnvoyGovern.Governance.TokenBudgets;
 /// <summary>A token budget ready for counting (ExtProc) and enforcing (ExtAuthz).</summary>
 public sealed class CompiledTokenBudget
 {
+    private const int MaxCachedTenants = 10_000;
+
     private readonly long _tokens;
     private readonly Dictionary<string, long> _tenants;
     private readonly long _windowMs;
+
+    // Every Check of a tenant asks for the same key until its window ends: built once per tenant and window,
+    // not per call. Keyed by the tenant, holding the window it was built for, so a stale key is never returned.
+    // Bounded, since tenants come from credentials; past the bound a new tenant's key is built each time.
+    private readonly ConcurrentDictionary<string, WindowKey> _keys = new(StringComparer.Ordinal);
 
     /// <summary>Compiles a validated spec.</summary>
     public CompiledTokenBudget(TokenBudgetSpec spec)
@@ -49,8 +57,23 @@ public sealed class CompiledTokenBudget
     };
 
     /// <summary>The store key of <paramref name="tenant"/>'s count in the window holding <paramref name="now"/>.</summary>
-    public string Key(string tenant, DateTimeOffset now) =>
-        string.Create(CultureInfo.InvariantCulture, $"{Name}:{tenant}:{now.ToUnixTimeMilliseconds() / _windowMs}");
+    public string Key(string tenant, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        var window = now.ToUnixTimeMilliseconds() / _windowMs;
+        if (_keys.TryGetValue(tenant, out var cached) && cached.Window == window)
+        {
+            return cached.Key;
+        }
+
+        var key = string.Create(CultureInfo.InvariantCulture, $"{Name}:{tenant}:{window}");
+        if (cached is not null || _keys.Count < MaxCachedTenants)
+        {
+            _keys[tenant] = new WindowKey(window, key);
+        }
+
+        return key;
+    }
 
     /// <summary>How long until the window holding <paramref name="now"/> ends.</summary>
     public TimeSpan UntilWindowEnds(DateTimeOffset now)
@@ -59,3 +82,6 @@ public sealed class CompiledTokenBudget
         return TimeSpan.FromMilliseconds(_windowMs - (ms % _windowMs));
     }
 }
+
+/// <summary>A store key and the window it names.</summary>
+internal sealed record WindowKey(long Window, string Key);

@@ -55,28 +55,32 @@ internal static class AnswerTemplates
         return template;
     }
 
+    // Indexed loops: a foreach over the context's IReadOnlyList views would box an enumerator per list per Check.
     private static int Hash(CheckContext context)
     {
         var hash = new HashCode();
         hash.Add(context.DecisionId.Length);
         hash.Add(RuntimeHelpers.GetHashCode(context.PolicyVersion));
-        foreach (var (name, value) in context.UpstreamHeaders)
+        var upstream = context.UpstreamHeaders;
+        for (var i = 0; i < upstream.Count; i++)
         {
-            hash.Add(RuntimeHelpers.GetHashCode(name));
-            hash.Add(RuntimeHelpers.GetHashCode(value));
+            hash.Add(RuntimeHelpers.GetHashCode(upstream[i].Key));
+            hash.Add(RuntimeHelpers.GetHashCode(upstream[i].Value));
         }
 
         hash.Add(-1);
-        foreach (var name in context.RemovedUpstreamHeaders)
+        var removed = context.RemovedUpstreamHeaders;
+        for (var i = 0; i < removed.Count; i++)
         {
-            hash.Add(RuntimeHelpers.GetHashCode(name));
+            hash.Add(RuntimeHelpers.GetHashCode(removed[i]));
         }
 
         hash.Add(-2);
-        foreach (var (key, value) in context.Metadata)
+        var metadata = context.Metadata;
+        for (var i = 0; i < metadata.Count; i++)
         {
-            hash.Add(RuntimeHelpers.GetHashCode(key));
-            hash.Add(RuntimeHelpers.GetHashCode(value));
+            hash.Add(RuntimeHelpers.GetHashCode(metadata[i].Key));
+            hash.Add(RuntimeHelpers.GetHashCode(metadata[i].Value));
         }
 
         return hash.ToHashCode();

@@ -24,7 +24,7 @@ internal sealed class AuditChainLinker
     private static readonly SearchValues<char> StreamCharacters = SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
 
     // One context for the stream's life: a one-shot hash sets up and frees a native digest context per record.
-    private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly RecordSha256 _sha256 = new();
     private readonly byte[] _streamMember;
     private readonly byte[] _previous = Encoding.ASCII.GetBytes(AuditChainFormat.Genesis);
     private long _sequence;
@@ -79,9 +79,8 @@ internal sealed class AuditChainLinker
             throw new InvalidOperationException("the record buffer is not one array");
         }
 
-        _sha256.AppendData(written.Array, 0, written.Count + at + 1);
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        _sha256.GetHashAndReset(digest);
+        _sha256.Hash(written.Array.AsSpan(0, written.Count + at + 1), digest);
         buffer.Advance(at);
 
         var suffix = buffer.GetSpan(AuditChainFormat.SuffixLength);

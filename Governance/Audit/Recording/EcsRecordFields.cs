@@ -27,11 +27,20 @@ public static class EcsRecordFields
         if (!string.IsNullOrEmpty(authority))
         {
             var host = EcsFields.SplitAuthority(authority, out var port);
-            // Lower-cased on the stack: a string per record for the host would be garbage on every decision.
-            Span<char> domain = host.Length <= 256 ? stackalloc char[host.Length] : new char[host.Length];
-            host.ToLowerInvariant(domain);
             Name(writer, ref first, ",\"domain\":"u8);
-            writer.Text(domain);
+            if (host.ContainsAnyInRange('A', 'Z') || !System.Text.Ascii.IsValid(host))
+            {
+                // Lower-cased on the stack: a string per record for the host would be garbage on every decision.
+                Span<char> domain = host.Length <= 256 ? stackalloc char[host.Length] : new char[host.Length];
+                host.ToLowerInvariant(domain);
+                writer.Text(domain);
+            }
+            else
+            {
+                // Already lower-case ASCII, as nearly every authority is: nothing to copy first.
+                writer.Text(host);
+            }
+
             if (port is { } p)
             {
                 writer.Raw(",\"port\":"u8);

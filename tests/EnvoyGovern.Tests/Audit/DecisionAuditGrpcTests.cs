@@ -63,6 +63,24 @@ public sealed class DecisionAuditGrpcTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Check_SameCallerRepeatedly_EveryRecordNamesTheCallerAlike()
+    {
+        // The third Check of one identity copies its caller members written before (CallerFragments): the same JSON.
+        var records = new List<JsonElement>();
+        for (var i = 0; i < 3; i++)
+        {
+            records.Add(_service.Audit.ForEvent(DecisionId(await Client.CheckAsync(Chat(AcmeKey).Build()))));
+        }
+
+        foreach (var record in records)
+        {
+            Assert.Equal("{\"id\":\"acme-chat-service\",\"name\":\"acme-chat-service\",\"group\":{\"name\":[\"developers\"]}}", record.GetProperty("user").GetRawText());
+            Assert.Equal("{\"id\":\"acme\"}", record.GetProperty("organization").GetRawText());
+            Assert.Equal("{\"source\":\"apiKey\",\"credential_id\":\"acme-demo\"}", record.GetProperty("envoygovern").GetProperty("identity").GetRawText());
+        }
+    }
+
+    [Fact]
     public async Task Check_HostileHeaderValues_RecordIsValidJsonWithTheValuesIntact()
     {
         const string App = "billing\"},\"injected\":{\"a\":\"\\ \u0001 \u2028 é 日本 <b>";
@@ -109,7 +127,22 @@ public sealed class DecisionAuditGrpcTests : IAsyncLifetime
         Assert.Equal(reason, Text(record, "event", "reason"));
         Assert.Equal("[\"access\",\"denied\"]", Text(record, "event", "type"));
         Assert.Equal(status.ToString(System.Globalization.CultureInfo.InvariantCulture), Text(record, "http", "response", "status_code"));
-        Assert.Equal("deny", Text(record, "envoygovern", "decision", "outcome"));
+        Assert.Equal(DecisionId(response), Text(record, "envoygovern", "decision", "id"));
+    }
+
+    [Fact]
+    public async Task Check_AllowedWithoutDryRun_RecordOmitsConstantsAndRepeatedValues()
+    {
+        var response = await Client.CheckAsync(Chat(AcmeKey).Build());
+
+        var record = _service.Audit.ForEvent(DecisionId(response));
+        // Said once: the outcome by event.outcome/event.type, no dry-run verdict when no dry-run rule would deny, no
+        // constant rule set on a Check.
+        Assert.Null(Text(record, "envoygovern", "decision", "outcome"));
+        Assert.Null(Text(record, "envoygovern", "dry_run"));
+        Assert.Null(Text(record, "rule", "ruleset"));
+        Assert.Equal("chat-stable-version", Text(record, "rule", "name"));
+        Assert.Equal(DecisionId(response), Text(record, "envoygovern", "decision", "id"));
     }
 
     [Fact]
