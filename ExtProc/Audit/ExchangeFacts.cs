@@ -86,12 +86,17 @@ public sealed class ExchangeFacts(IReadOnlyList<string> allowedHeaders)
     public IReadOnlyDictionary<string, string> Headers => (IReadOnlyDictionary<string, string>?)_copied ?? System.Collections.Frozen.FrozenDictionary<string, string>.Empty;
 
     /// <summary>Takes what the record needs from request or response headers.</summary>
-    public void Observe(HttpDirection direction, HeaderMap? headers)
+    public void Observe(HttpDirection direction, HeaderMap? headers) => Observe(direction, headers, null);
+
+    /// <summary>As <see cref="Observe(HttpDirection, HeaderMap?)"/>, the values decoded through <paramref name="decoded"/> (the exchange's shared texts).</summary>
+    internal void Observe(HttpDirection direction, HeaderMap? headers, DecodedHeaders? decoded)
     {
         if (headers is null)
         {
             return;
         }
+
+        decoded = decoded is not null && ReferenceEquals(decoded.Headers, headers) ? decoded : null;
 
         // A value is decoded only when the record keeps it: most headers (accept, content-type, credentials)
         // are not, and each decoded value is a string per header per exchange.
@@ -110,7 +115,7 @@ public sealed class ExchangeFacts(IReadOnlyList<string> allowedHeaders)
                 continue;
             }
 
-            ObserveRequest(header);
+            ObserveRequest(header, i, decoded);
         }
     }
 
@@ -130,50 +135,50 @@ public sealed class ExchangeFacts(IReadOnlyList<string> allowedHeaders)
         RejectReason = reply.Reason;
     }
 
-    private void ObserveRequest(HeaderValue header)
+    private void ObserveRequest(HeaderValue header, int index, DecodedHeaders? decoded)
     {
         var name = header.Key;
         string? value = null;
         switch (name)
         {
             case ":method":
-                Method = value = header.Text();
+                Method = value = Text(header, index, decoded);
                 break;
             case ":path":
-                Path = value = header.Text();
+                Path = value = Text(header, index, decoded);
                 break;
             case ":authority":
-                Authority = value = header.Text();
+                Authority = value = Text(header, index, decoded);
                 break;
             case ":scheme":
-                Scheme = value = header.Text();
+                Scheme = value = Text(header, index, decoded);
                 break;
             case "traceparent":
-                Traceparent = value = header.Text();
+                Traceparent = value = Text(header, index, decoded);
                 break;
             case "x-request-id":
-                RequestId = value = header.Text();
+                RequestId = value = Text(header, index, decoded);
                 break;
             case "user-agent":
-                UserAgent = value = header.Text();
+                UserAgent = value = Text(header, index, decoded);
                 break;
             case "x-governance-tenant":
-                Tenant = value = header.Text();
+                Tenant = value = Text(header, index, decoded);
                 break;
             case "x-governance-subject":
-                Subject = value = header.Text();
+                Subject = value = Text(header, index, decoded);
                 break;
             case "x-governance-model":
-                Model = value = header.Text();
+                Model = value = Text(header, index, decoded);
                 break;
             case "x-governance-decision-id":
-                DecisionId = value = header.Text();
+                DecisionId = value = Text(header, index, decoded);
                 break;
             case "x-governance-policy-version":
-                PolicyVersion = value = header.Text();
+                PolicyVersion = value = Text(header, index, decoded);
                 break;
             case "x-governance-cluster":
-                CanaryCluster = value = header.Text();
+                CanaryCluster = value = Text(header, index, decoded);
                 break;
         }
 
@@ -181,8 +186,10 @@ public sealed class ExchangeFacts(IReadOnlyList<string> allowedHeaders)
         {
             if (allowedHeaders[i] == name)
             {
-                (_copied ??= new Dictionary<string, string>(StringComparer.Ordinal))[name] = value ??= header.Text();
+                (_copied ??= new Dictionary<string, string>(StringComparer.Ordinal))[name] = value ??= Text(header, index, decoded);
             }
         }
     }
+
+    private static string Text(HeaderValue header, int index, DecodedHeaders? decoded) => decoded?.Text(index) ?? header.Text();
 }

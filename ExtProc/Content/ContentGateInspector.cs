@@ -27,7 +27,8 @@ internal sealed class ContentGateInspector(PolicyStore? policy = null) : IInspec
         ArgumentNullException.ThrowIfNull(headers);
         var exchange = ContentExchange.Of(context);
         if (direction == HttpDirection.Request && policy?.Current?.Get<ContentPolicy>() is { } content
-            && content.Select(headers.Find(":authority") ?? string.Empty, headers.Find(":path") ?? "/") is { } settings)
+            && context.Decoded(headers) is var decoded
+            && content.Select(decoded.Find(":authority") ?? string.Empty, decoded.Find(":path") ?? "/") is { } settings)
         {
             exchange = new ContentExchange(settings);
             ContentExchange.Set(context, exchange);

@@ -39,7 +39,7 @@ internal sealed class GenAiInspector(ITokenBudgetStore budgets, TimeProvider tim
 
         if (direction == HttpDirection.Request)
         {
-            context.Items[StateKey] = new State(exchange.Settings, headers.Find("x-governance-tenant"), headers.Find(":path") ?? "/");
+            context.Items[StateKey] = new State(exchange.Settings, context.Decoded(headers).Find("x-governance-tenant"), context.Decoded(headers).Find(":path") ?? "/");
         }
         else if (context.Items.TryGetValue(StateKey, out var value) && value is State state && context.Response.Kind == BodyKind.EventStream)
         {

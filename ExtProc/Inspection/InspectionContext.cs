@@ -1,3 +1,4 @@
+using Envoy.Config.Core.V3;
 using EnvoyGovern.ExtProc.Inspection.Bodies;
 using EnvoyGovern.Protos.Compat;
 using Google.Protobuf.Collections;
@@ -11,20 +12,23 @@ public sealed class InspectionContext
     private Dictionary<string, object>? _items;
     private List<Finding>? _findings;
     private MapField<string, Struct>? _attributes;
+    private DecodedHeaders? _decoded;
+    private readonly long _bodyLimit;
+    private BodyInfo? _response;
 
     internal InspectionContext(string exchangeId, DateTimeOffset startedAt, long bodyLimit = BodyOptions.DefaultMaxDecodedBytes)
     {
         ExchangeId = exchangeId;
         StartedAt = startedAt;
+        _bodyLimit = bodyLimit;
         Request = new BodyInfo(HttpDirection.Request, bodyLimit);
-        Response = new BodyInfo(HttpDirection.Response, bodyLimit);
     }
 
     /// <summary>The request body: what its headers announce and what inspectors asked for it.</summary>
     public BodyInfo Request { get; }
 
     /// <summary>The response body.</summary>
-    public BodyInfo Response { get; }
+    public BodyInfo Response => _response ??= new BodyInfo(HttpDirection.Response, _bodyLimit);
 
     /// <summary>The body of <paramref name="direction"/>.</summary>
     public BodyInfo Body(HttpDirection direction) => direction == HttpDirection.Request ? Request : Response;
@@ -43,6 +47,21 @@ public sealed class InspectionContext
 
     /// <summary>The attributes when Envoy forwarded any, else null (a map per stream that carries none is not made).</summary>
     internal MapField<string, Struct>? ForwardedAttributes => _attributes;
+
+    /// <summary>
+    /// The values of <paramref name="headers"/> (the request headers) as text, each decoded once for every reader of the
+    /// exchange.
+    /// </summary>
+    internal DecodedHeaders Decoded(HeaderMap headers)
+    {
+        var decoded = _decoded;
+        if (decoded is null || !ReferenceEquals(decoded.Headers, headers))
+        {
+            _decoded = decoded = new DecodedHeaders(headers);
+        }
+
+        return decoded;
+    }
 
     /// <summary>What inspectors detected so far in this exchange, in order; read by the audit record.</summary>
     public IReadOnlyList<Finding> Findings => (IReadOnlyList<Finding>?)_findings ?? [];
@@ -67,7 +86,7 @@ public sealed class InspectionContext
     internal void Release()
     {
         Request.Pipeline?.Dispose();
-        Response.Pipeline?.Dispose();
+        _response?.Pipeline?.Dispose();
         if (_items is null)
         {
             return;

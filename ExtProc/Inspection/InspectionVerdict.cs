@@ -1,10 +1,17 @@
+using System.Runtime.CompilerServices;
 using Envoy.Extensions.Filters.Http.ExtProc.V3;
+using Envoy.Service.ExtProc.V3;
 
 namespace EnvoyGovern.ExtProc.Inspection;
 
 /// <summary>What an inspector wants done with the part it looked at.</summary>
 public sealed record InspectionVerdict
 {
+    // Verdicts made once and returned for every exchange (a record is immutable): the answer to headers that carries one
+    // is built once per direction too, instead of a response with its header mutation per exchange. Keyed by instance,
+    // so a copy made with `with` is not one of them.
+    private static readonly ConditionalWeakTable<InspectionVerdict, ProcessingResponse?[]> Constants = new();
+
     /// <summary>Let it pass unchanged.</summary>
     public static InspectionVerdict Continue { get; } = new();
 
@@ -38,6 +45,17 @@ public sealed record InspectionVerdict
     /// <summary>Creates a rejection.</summary>
     public static InspectionVerdict Rejected(int httpStatus, string reason, string? body = null) =>
         new() { Reject = new ImmediateReply(httpStatus, reason, body) };
+
+    /// <summary>Marks <paramref name="verdict"/> as one instance that an inspector returns for many exchanges.</summary>
+    internal static InspectionVerdict Constant(InspectionVerdict verdict)
+    {
+        Constants.Add(verdict, new ProcessingResponse?[2]);
+        return verdict;
+    }
+
+    /// <summary>For a <see cref="Constant"/> verdict, its answers to headers by direction (filled when first built); else null.</summary>
+    internal static ProcessingResponse?[]? ConstantAnswers(InspectionVerdict verdict) =>
+        Constants.TryGetValue(verdict, out var answers) ? answers : null;
 
     /// <summary>True when nothing is to be changed.</summary>
     public bool IsPassThrough =>

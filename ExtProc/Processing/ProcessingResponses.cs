@@ -30,10 +30,14 @@ internal static class ProcessingResponses
             return direction == HttpDirection.Request ? ContinueRequestHeaders : ContinueResponseHeaders;
         }
 
-        var common = Common(direction, verdict);
-        var result = direction == HttpDirection.Request
-            ? new ProcessingResponse { RequestHeaders = new HeadersResponse { Response = common }, DynamicMetadata = verdict.DynamicMetadata }
-            : new ProcessingResponse { ResponseHeaders = new HeadersResponse { Response = common }, DynamicMetadata = verdict.DynamicMetadata };
+        // A constant verdict's answer is the same every time (no mode override: that depends on the session); built once.
+        // Two streams building it at once make equal answers, either may stay.
+        if (verdict.BodyMode is null && InspectionVerdict.ConstantAnswers(verdict) is { } answers)
+        {
+            return answers[(int)direction] ??= HeadersAnswer(direction, verdict);
+        }
+
+        var result = HeadersAnswer(direction, verdict);
         if (verdict.BodyMode is { } mode)
         {
             var target = direction == HttpDirection.Request ? request : response;
@@ -42,6 +46,14 @@ internal static class ProcessingResponses
         }
 
         return result;
+    }
+
+    private static ProcessingResponse HeadersAnswer(HttpDirection direction, InspectionVerdict verdict)
+    {
+        var common = Common(direction, verdict);
+        return direction == HttpDirection.Request
+            ? new ProcessingResponse { RequestHeaders = new HeadersResponse { Response = common }, DynamicMetadata = verdict.DynamicMetadata }
+            : new ProcessingResponse { ResponseHeaders = new HeadersResponse { Response = common }, DynamicMetadata = verdict.DynamicMetadata };
     }
 
     public static ProcessingResponse Body(HttpDirection direction, InspectionVerdict verdict, DirectionState state, ReadOnlyMemory<byte> chunk, bool endOfStream)

@@ -117,7 +117,7 @@ internal sealed class ProcessingSession(InspectorChain inspectors, InspectionCon
     private async ValueTask<ProcessingResponse> OnHeadersAsync(DirectionState state, HttpHeaders headers, CancellationToken cancellationToken)
     {
         Check(state.AcceptHeaders(headers.EndOfStream));
-        facts.Observe(state.Direction, headers.Headers);
+        facts.Observe(state.Direction, headers.Headers, state.Direction == HttpDirection.Request && headers.Headers is { } map ? context.Decoded(map) : null);
         var body = context.Body(state.Direction);
         body.ObserveHeaders(headers.Headers ?? EmptyHeaders, headers.EndOfStream);
         body.Mode = state.BodyMode;

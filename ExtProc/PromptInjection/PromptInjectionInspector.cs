@@ -21,8 +21,8 @@ internal sealed class PromptInjectionInspector : IInspector
     public const string ScoreHeader = "x-governance-prompt-injection-score";
 
     // The answer on request headers when the body is not read: only the client's own score header goes. Verdicts
-    // are immutable, so one instance serves every exchange.
-    private static readonly InspectionVerdict DropScoreHeader = new() { RemoveHeaders = [ScoreHeader] };
+    // are immutable, so one instance serves every exchange (and so does the answer Envoy gets for it).
+    private static readonly InspectionVerdict DropScoreHeader = InspectionVerdict.Constant(new() { RemoveHeaders = [ScoreHeader] });
 
     public string Name => InspectorName;
 

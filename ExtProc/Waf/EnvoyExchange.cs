@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Envoy.Config.Core.V3;
+using EnvoyGovern.ExtProc.Inspection;
 using EnvoyGovern.ExtProc.Waf.Engine;
 using Google.Protobuf.Collections;
 using Google.Protobuf.WellKnownTypes;
@@ -18,11 +19,25 @@ internal static class EnvoyExchange
     public static (RequestLine Line, List<KeyValuePair<string, string>> Headers) Request(HeaderMap map, MapField<string, Struct>? attributes)
     {
         ArgumentNullException.ThrowIfNull(map);
+        var headers = new List<KeyValuePair<string, string>>(map.Headers.Count);
+        return (Request(map, attributes, null, headers), headers);
+    }
+
+    /// <summary>
+    /// As <see cref="Request(HeaderMap, MapField{string, Struct}?)"/>, the headers added to <paramref name="headers"/> (a
+    /// list the caller reuses) and the values taken from <paramref name="decoded"/> (the exchange's texts) where they are
+    /// the same text: ASCII, whose UTF-8 and Latin-1 decodings agree.
+    /// </summary>
+    public static RequestLine Request(HeaderMap map, MapField<string, Struct>? attributes, DecodedHeaders? decoded, List<KeyValuePair<string, string>> headers)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(headers);
+        decoded = decoded is not null && ReferenceEquals(decoded.Headers, map) ? decoded : null;
         var method = "GET";
         var path = "/";
         string? authority = null;
         var hasHost = false;
-        var headers = new List<KeyValuePair<string, string>>(map.Headers.Count);
+        var first = headers.Count;
         // By index: RepeatedField's enumerator is an allocation per loop.
         var all = map.Headers;
         for (var i = 0; i < all.Count; i++)
@@ -35,13 +50,13 @@ internal static class EnvoyExchange
                 switch (key)
                 {
                     case ":method":
-                        method = Text(header);
+                        method = Text(header, i, decoded);
                         break;
                     case ":path":
-                        path = Text(header);
+                        path = Text(header, i, decoded);
                         break;
                     case ":authority":
-                        authority = Text(header);
+                        authority = Text(header, i, decoded);
                         break;
                 }
 
@@ -49,21 +64,20 @@ internal static class EnvoyExchange
             }
 
             hasHost |= string.Equals(key, "host", StringComparison.OrdinalIgnoreCase);
-            headers.Add(new(key, Text(header)));
+            headers.Add(new(key, Text(header, i, decoded)));
         }
 
         if (authority is not null && !hasHost)
         {
-            headers.Insert(0, new("host", authority));
+            headers.Insert(first, new("host", authority));
         }
 
         var protocol = Attribute(attributes, "request.protocol") ?? "HTTP/1.1";
         var source = Attribute(attributes, "source.address");
         var version = protocol.StartsWith("HTTP/", StringComparison.OrdinalIgnoreCase) ? protocol : "HTTP/1.1";
-        var line = source is not null && SplitAddress(source) is var (address, port)
+        return source is not null && SplitAddress(source) is var (address, port)
             ? new RequestLine(method, path, version) { RemoteAddress = address, RemotePort = port }
             : new RequestLine(method, path, version);
-        return (line, headers);
     }
 
     public static (int Status, List<KeyValuePair<string, string>> Headers) Response(HeaderMap map)
@@ -89,6 +103,9 @@ internal static class EnvoyExchange
 
         return (status, headers);
     }
+
+    private static string Text(HeaderValue header, int index, DecodedHeaders? decoded) =>
+        decoded?.Text(index) is { } text && Ascii.IsValid(text) ? text : Text(header);
 
     private static string Text(HeaderValue header) =>
         header.RawValue.Length > 0 ? Encoding.Latin1.GetString(header.RawValue.Span) : Bodies.FormBodies.Latin1(header.Value);

@@ -138,6 +138,13 @@ internal sealed class EntryList(bool indexed = false)
     /// <summary>Empties the list for another transaction; an array or index grown past <paramref name="keep"/> entries is dropped.</summary>
     public void Reset(int keep)
     {
+        // Most of a transaction's collections were never written: nothing to empty (an index holds only listed keys).
+        if (_count == 0 && _entries.Length <= keep)
+        {
+            _index?.Clear();
+            return;
+        }
+
         if (_entries.Length > keep)
         {
             _entries = [];

@@ -8,7 +8,8 @@ namespace EnvoyGovern.ExtProc.Waf.Engine;
 
 internal sealed partial class WafTransaction
 {
-    private readonly List<TargetValue> _ownValues = [];
+    // Made when a rule first collects values of its own (most share a phase's lists), as the matches when a rule first matches.
+    private List<TargetValue>? _ownValues;
     private PhaseScratch _scratch = null!;
     private List<TargetValue> _values = null!;
 
@@ -21,7 +22,9 @@ internal sealed partial class WafTransaction
     /// <summary>Runs the rules of one phase (1 request headers, 2 request body, 3 response headers, 4 response body, 5 logging).</summary>
     public void RunPhase(int phase)
     {
-        if (Mode == RuleEngineMode.Off || Interruption is not null || LimitExceeded is not null || _allowRest || (_allowRequest && phase <= 2))
+        // A phase without rules (phase 1 of the built-in rules) needs no scratch: nothing reads it.
+        if (Mode == RuleEngineMode.Off || Interruption is not null || LimitExceeded is not null || _allowRest || (_allowRequest && phase <= 2)
+            || RuleSet.Phases[phase].Length == 0)
         {
             return;
         }
@@ -131,7 +134,7 @@ internal sealed partial class WafTransaction
         _currentRule = starter;
         var message = logged || disruptive ? starter.Message?.Expand(this) : null;
         var logData = logged ? starter.LogData?.Expand(this) : null;
-        _matches.Add(new RuleMatch(starter, phase, message, logData, MatchedVarName, MatchedVar, logged, disruptive));
+        (_matches ??= []).Add(new RuleMatch(starter, phase, message, logData, MatchedVarName, MatchedVar, logged, disruptive));
         if (disruptive && Mode == RuleEngineMode.On)
         {
             Interruption = new Interruption(starter.Status > 0 ? starter.Status : 403, starter, $"rule {starter.Id}");

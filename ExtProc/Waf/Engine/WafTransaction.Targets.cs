@@ -25,7 +25,7 @@ internal sealed partial class WafTransaction
         else
         {
             _valuesSet = -1;
-            _values = _ownValues;
+            _values = _ownValues ??= [];
             _values.Clear();
         }
 

@@ -23,7 +23,7 @@ internal sealed partial class WafTransaction
 
     // Rented for the exchange and given back by Release (TransactionCollections); empty after that, so a late use fails.
     private EntryList[] _collections;
-    private readonly List<RuleMatch> _matches = [];
+    private List<RuleMatch>? _matches;
     private List<RuleIdRange>? _removedRanges;
     private List<string>? _removedTags;
     private List<(RuleIdRange? Range, string? Tag, RuleTarget Target)>? _removedTargets;
@@ -69,7 +69,7 @@ internal sealed partial class WafTransaction
     /// <summary>Set when evaluation hit the time limit; the caller applies its policy (block or pass).</summary>
     public string? LimitExceeded { get; private set; }
 
-    public IReadOnlyList<RuleMatch> Matches => _matches;
+    public IReadOnlyList<RuleMatch> Matches => (IReadOnlyList<RuleMatch>?)_matches ?? [];
 
     public string MatchedVar { get; private set; } = string.Empty;
 

@@ -7,7 +7,6 @@ using EnvoyGovern.Governance.Policy.Model;
 using EnvoyGovern.Governance.Policy.Runtime;
 using Microsoft.Extensions.Options;
 using BodySendMode = Envoy.Extensions.Filters.Http.ExtProc.V3.ProcessingMode.Types.BodySendMode;
-using EnvoyGovern.Governance.Envoy;
 
 namespace EnvoyGovern.ExtProc.Waf.Inspection;
 
@@ -25,6 +24,9 @@ internal sealed class WafInspector(
     PolicyStore? policy = null) : IInspector
 {
     private const string StateKey = "waf";
+
+    [ThreadStatic]
+    private static List<KeyValuePair<string, string>>? t_headers;
 
     public string Name => WafFindings.InspectorName;
 
@@ -85,7 +87,8 @@ internal sealed class WafInspector(
             return InspectionVerdict.Continue;
         }
 
-        var (authority, path) = Target(headers);
+        var decoded = context.Decoded(headers);
+        var (authority, path) = (decoded.Authority ?? string.Empty, decoded.Path ?? "/");
         if (waf.Select(authority, path) is not { Mode: not WafMode.Off } settings)
         {
             return InspectionVerdict.Continue;
@@ -98,10 +101,25 @@ internal sealed class WafInspector(
         var state = new ExchangeState(transaction, settings);
         context.Items[StateKey] = state;
 
-        var (line, requestHeaders) = EnvoyExchange.Request(headers, context.ForwardedAttributes);
-        var start = Stopwatch.GetTimestamp();
-        transaction.ProcessRequestHeaders(line, requestHeaders);
-        metrics.PhaseDuration(1, Stopwatch.GetElapsedTime(start));
+        // The header list only carries the values into the transaction's collections, synchronously on this thread: one
+        // list per thread serves every exchange, emptied after use so it holds no request's values.
+        var requestHeaders = t_headers ??= new List<KeyValuePair<string, string>>(32);
+        try
+        {
+            var line = EnvoyExchange.Request(headers, context.ForwardedAttributes, decoded, requestHeaders);
+            var start = Stopwatch.GetTimestamp();
+            transaction.ProcessRequestHeaders(line, requestHeaders);
+            metrics.PhaseDuration(1, Stopwatch.GetElapsedTime(start));
+        }
+        finally
+        {
+            requestHeaders.Clear();
+            if (requestHeaders.Capacity > 256)
+            {
+                t_headers = null;
+            }
+        }
+
         if (transaction.Interruption is not null || transaction.LimitExceeded is not null || endOfStream)
         {
             return FinishRequest(context, state);
@@ -237,27 +255,6 @@ internal sealed class WafInspector(
         {
             transaction.RemoveRules(new RuleIdRange(id, id));
         }
-    }
-
-    private static (string Authority, string Path) Target(HeaderMap headers)
-    {
-        string authority = string.Empty, path = "/";
-        // By index: RepeatedField's enumerator is an allocation per loop.
-        var all = headers.Headers;
-        for (var i = 0; i < all.Count; i++)
-        {
-            var header = all[i];
-            if (header.Key == ":authority")
-            {
-                authority = header.Text();
-            }
-            else if (header.Key == ":path")
-            {
-                path = header.Text();
-            }
-        }
-
-        return (authority, path);
     }
 
     private static ExchangeState? State(InspectionContext context) =>
