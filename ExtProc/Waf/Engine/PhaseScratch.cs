@@ -56,7 +56,12 @@ internal sealed class PhaseScratch
     private int[] _maskStored = new int[256];
     private int _maskStoredCount;
 
-    // The union of the masks of a shared value list after a pipeline, by (target set, ctl removals, pipeline).
+    // The union of the masks of a shared value list after a pipeline: for a list without ctl removals in a cell per
+    // (target set, pipeline), valid while its stamp is this phase's (no clearing per phase); else by (set, removals,
+    // pipeline), rare.
+    private CharMask[] _listMaskCells = [];
+    private int[] _listMaskStamps = [];
+    private int _phaseStamp;
     private readonly Dictionary<(int Set, ulong Removed, int Chain), CharMask> _listMasks = [];
 
     /// <summary>The scratch of this thread, sized for <paramref name="rules"/>.</summary>
@@ -70,6 +75,18 @@ internal sealed class PhaseScratch
         }
 
         scratch._chains = rules.TransformChainCount;
+        var cells = rules.TargetSetCount * rules.TransformChainCount;
+        if (scratch._listMaskCells.Length < cells)
+        {
+            scratch._listMaskCells = new CharMask[cells];
+            scratch._listMaskStamps = new int[cells];
+        }
+
+        if (++scratch._phaseStamp == int.MaxValue)
+        {
+            Array.Clear(scratch._listMaskStamps);
+            scratch._phaseStamp = 1;
+        }
 
         return scratch;
     }
@@ -223,9 +240,31 @@ internal sealed class PhaseScratch
     }
 
     /// <summary>The union of the char masks of a shared value list after pipeline <paramref name="chain"/>, if known.</summary>
-    public bool ListMask(int set, ulong removed, int chain, out CharMask union) => _listMasks.TryGetValue((set, removed, chain), out union);
+    public bool ListMask(int set, ulong removed, int chain, out CharMask union)
+    {
+        if (removed != 0)
+        {
+            return _listMasks.TryGetValue((set, removed, chain), out union);
+        }
 
-    public void RememberListMask(int set, ulong removed, int chain, CharMask union) => _listMasks[(set, removed, chain)] = union;
+        var at = (set * _chains) + chain;
+        var known = _listMaskStamps[at] == _phaseStamp;
+        union = known ? _listMaskCells[at] : default;
+        return known;
+    }
+
+    public void RememberListMask(int set, ulong removed, int chain, CharMask union)
+    {
+        if (removed != 0)
+        {
+            _listMasks[(set, removed, chain)] = union;
+            return;
+        }
+
+        var at = (set * _chains) + chain;
+        _listMaskCells[at] = union;
+        _listMaskStamps[at] = _phaseStamp;
+    }
 
     /// <summary>Forgets everything this phase collected.</summary>
     public void Return()
