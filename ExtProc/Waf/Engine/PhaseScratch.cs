@@ -64,6 +64,12 @@ internal sealed class PhaseScratch
     private int _phaseStamp;
     private readonly Dictionary<(int Set, ulong Removed, int Chain), CharMask> _listMasks = [];
 
+    // Per variable, its entries as target values (see AllValues), valid while the stamp is this phase's.
+    private List<WafTransaction.TargetValue>?[] _byVariable = [];
+    private int[] _byVariableStamps = [];
+    private int[] _byVariableUsed = new int[16];
+    private int _byVariableUsedCount;
+
     /// <summary>The scratch of this thread, sized for <paramref name="rules"/>.</summary>
     public static PhaseScratch Rent(RuleSet rules)
     {
@@ -117,6 +123,41 @@ internal sealed class PhaseScratch
 
         _used[_usedCount++] = set;
         return list;
+    }
+
+    /// <summary>
+    /// Every entry of <paramref name="variable"/> (<paramref name="list"/>) as target values with their slots, built once
+    /// per phase: only for variables that cannot change while a phase runs (those of shared target sets), which the
+    /// shared lists of many rules copy in bulk instead of looking up each entry's slot again.
+    /// </summary>
+    public ReadOnlySpan<WafTransaction.TargetValue> AllValues(Variable variable, EntryList list)
+    {
+        var index = (int)variable;
+        if (_byVariable.Length <= index)
+        {
+            Array.Resize(ref _byVariable, index + 1);
+            Array.Resize(ref _byVariableStamps, index + 1);
+        }
+
+        var values = _byVariable[index] ??= [];
+        if (_byVariableStamps[index] != _phaseStamp)
+        {
+            _byVariableStamps[index] = _phaseStamp;
+            values.Clear();
+            foreach (var entry in list.AsSpan())
+            {
+                values.Add(new WafTransaction.TargetValue(variable, entry.Key, entry.Value, Slot(entry.Value)));
+            }
+
+            if (_byVariableUsedCount == _byVariableUsed.Length)
+            {
+                Array.Resize(ref _byVariableUsed, _byVariableUsedCount * 2);
+            }
+
+            _byVariableUsed[_byVariableUsedCount++] = index;
+        }
+
+        return System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values);
     }
 
     /// <summary>The slot of a value in this phase's transformation cache.</summary>
@@ -285,6 +326,22 @@ internal sealed class PhaseScratch
         }
 
         _usedCount = 0;
+        for (var i = 0; i < _byVariableUsedCount; i++)
+        {
+            var values = _byVariable[_byVariableUsed[i]]!;
+            if (values.Capacity > KeepValues)
+            {
+                _byVariable[_byVariableUsed[i]] = null;
+            }
+            else
+            {
+                values.Clear();
+            }
+
+            _byVariableStamps[_byVariableUsed[i]] = 0;
+        }
+
+        _byVariableUsedCount = 0;
         _reduced.Clear();
         _listMasks.Clear();
         if (_slots.Count > KeepSlots)
