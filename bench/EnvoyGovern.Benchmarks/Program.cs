@@ -20,7 +20,7 @@ internal static class Program
 
         if (args is ["waf-loop", ..])
         {
-            WafLoop.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20);
+            WafLoop.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20, args is [.., "distinct"]);
             return;
         }
 

@@ -27,9 +27,15 @@ public class WafBenchmarks
         new("x-request-id", "6f1c2d8e-0b7a-4c1e-9d2f-3a4b5c6d7e8f"),
     ];
 
+    // Prose for the distinct-values form (no shell command or SQL word): each field takes eight words from its own
+    // offset, so no two of the form's values are equal.
+    private static readonly string[] Words =
+        "lorem ipsum dolor sit amet consectetur adipiscing elit eiusmod tempor incididunt labore dolore magna aliqua enim minim veniam quis nostrud exercitation ullamco laboris nisi aliquip commodo consequat duis aute irure reprehenderit voluptate velit esse cillum fugiat nulla pariatur".Split(' ');
+
     private RuleSet _crs = null!;
     private RuleSet _empty = null!;
     private byte[] _form = null!;
+    private byte[] _distinctForm = null!;
     private List<KeyValuePair<string, string>> _formHeaders = null!;
 
     [GlobalSetup]
@@ -46,8 +52,9 @@ public class WafBenchmarks
         }
 
         _form = Encoding.ASCII.GetBytes(form.ToString(0, 2048));
+        _distinctForm = DistinctValuesForm();
         _formHeaders = [.. BrowserHeaders, new("content-type", "application/x-www-form-urlencoded"), new("content-length", "2048")];
-        if (Get(_crs).Interruption is not null || Post(_crs).Interruption is not null)
+        if (Get(_crs).Interruption is not null || Post(_crs, _form).Interruption is not null || Post(_crs, _distinctForm).Interruption is not null)
         {
             throw new InvalidOperationException("the benchmark requests must pass the CRS at paranoia level 1");
         }
@@ -60,10 +67,17 @@ public class WafBenchmarks
     public object GetCrs() => Get(_crs);
 
     [Benchmark(Description = "2 KB urlencoded POST, empty ruleset")]
-    public object PostEmpty() => Post(_empty);
+    public object PostEmpty() => Post(_empty, _form);
 
     [Benchmark(Description = "2 KB urlencoded POST, CRS PL1")]
-    public object PostCrs() => Post(_crs);
+    public object PostCrs() => Post(_crs, _form);
+
+    /// <summary>
+    /// The POST with no two values equal: <see cref="PostCrs"/>'s form repeats one value ~30 times, which the engine
+    /// evaluates once per rule; this form shows the cost when every value is new.
+    /// </summary>
+    [Benchmark(Description = "2 KB urlencoded POST of distinct values, CRS PL1")]
+    public object PostCrsDistinct() => Post(_crs, _distinctForm);
 
     private static WafTransaction Get(RuleSet rules)
     {
@@ -73,13 +87,32 @@ public class WafBenchmarks
         return transaction;
     }
 
-    private WafTransaction Post(RuleSet rules)
+    private WafTransaction Post(RuleSet rules, byte[] form)
     {
         var transaction = new WafTransaction(rules, "bench", RuleEngineMode.On);
         transaction.ProcessRequestHeaders(new RequestLine("POST", "/v1/completions", "HTTP/1.1"), _formHeaders);
-        transaction.AppendRequestBody(_form);
+        transaction.AppendRequestBody(form);
         transaction.ProcessRequestBody();
         return transaction;
+    }
+
+    // The same shape as the repeated form (model fields, then fieldN=eight words), 2,048 bytes.
+    private static byte[] DistinctValuesForm()
+    {
+        var form = new StringBuilder("model=gpt-4o&stream=false&temperature=0.7");
+        var i = 0;
+        while (form.Length < 2048)
+        {
+            form.Append("&field").Append(i).Append('=');
+            for (var w = 0; w < 8; w++)
+            {
+                form.Append(w == 0 ? string.Empty : "+").Append(Words[((i * 7) + (w * 5)) % Words.Length]);
+            }
+
+            i++;
+        }
+
+        return Encoding.ASCII.GetBytes(form.ToString(0, 2048));
     }
 
     private static RuleSet EmptyRules()

@@ -12,12 +12,18 @@ internal static class WafLoop
 {
     private const int Batch = 5;
 
-    public static void Run(double seconds)
+    /// <param name="seconds">Half for the GET, half for the POST.</param>
+    /// <param name="distinct">Also the POST of distinct values, for another half.</param>
+    public static void Run(double seconds, bool distinct)
     {
         var bench = new WafBenchmarks();
         bench.Setup();
         Measure("GET, CRS PL1", () => bench.GetCrs(), seconds / 2);
         Measure("2 KB urlencoded POST, CRS PL1", () => bench.PostCrs(), seconds / 2);
+        if (distinct)
+        {
+            Measure("2 KB urlencoded POST of distinct values, CRS PL1", () => bench.PostCrsDistinct(), seconds / 2);
+        }
     }
 
     internal static void Measure(string name, Func<object> run, double seconds)

@@ -32,9 +32,16 @@ internal sealed class PhaseScratch
     {
     }
 
-    // Transformation results: one row of TransformChainCount per value slot. Values are the collections' own
-    // string instances, so instance identity is the cheap and exact key of a slot.
+    // Transformation results: one row of TransformChainCount per value slot. A slot stands for a value's content:
+    // values are mostly the collections' own string instances, so instance identity is the cheap first key; a new
+    // instance is looked up once by content, so equal values (a form's repeated values, a name that is also a key)
+    // share their transformations, masks and a rule's verdict (see FirstVisit).
     private Dictionary<string, int> _slots = NewSlots();
+    private Dictionary<string, int> _contentSlots = new(256, StringComparer.Ordinal);
+
+    // Per slot, the number of the last rule evaluation that visited it (see BeginRule and FirstVisit).
+    private int[] _visited = [];
+    private int _visit;
     private string?[] _results = [];
     private int _chains;
     private int[] _stored = new int[256];
@@ -49,8 +56,19 @@ internal sealed class PhaseScratch
     private int[] _maskStored = new int[256];
     private int _maskStoredCount;
 
-    // The union of the masks of a shared value list after a pipeline, by (target set, ctl removals, pipeline).
+    // The union of the masks of a shared value list after a pipeline: for a list without ctl removals in a cell per
+    // (target set, pipeline), valid while its stamp is this phase's (no clearing per phase); else by (set, removals,
+    // pipeline), rare.
+    private CharMask[] _listMaskCells = [];
+    private int[] _listMaskStamps = [];
+    private int _phaseStamp;
     private readonly Dictionary<(int Set, ulong Removed, int Chain), CharMask> _listMasks = [];
+
+    // Per variable, its entries as target values (see AllValues), valid while the stamp is this phase's.
+    private List<WafTransaction.TargetValue>?[] _byVariable = [];
+    private int[] _byVariableStamps = [];
+    private int[] _byVariableUsed = new int[16];
+    private int _byVariableUsedCount;
 
     /// <summary>The scratch of this thread, sized for <paramref name="rules"/>.</summary>
     public static PhaseScratch Rent(RuleSet rules)
@@ -63,6 +81,18 @@ internal sealed class PhaseScratch
         }
 
         scratch._chains = rules.TransformChainCount;
+        var cells = rules.TargetSetCount * rules.TransformChainCount;
+        if (scratch._listMaskCells.Length < cells)
+        {
+            scratch._listMaskCells = new CharMask[cells];
+            scratch._listMaskStamps = new int[cells];
+        }
+
+        if (++scratch._phaseStamp == int.MaxValue)
+        {
+            Array.Clear(scratch._listMaskStamps);
+            scratch._phaseStamp = 1;
+        }
 
         return scratch;
     }
@@ -95,6 +125,41 @@ internal sealed class PhaseScratch
         return list;
     }
 
+    /// <summary>
+    /// Every entry of <paramref name="variable"/> (<paramref name="list"/>) as target values with their slots, built once
+    /// per phase: only for variables that cannot change while a phase runs (those of shared target sets), which the
+    /// shared lists of many rules copy in bulk instead of looking up each entry's slot again.
+    /// </summary>
+    public ReadOnlySpan<WafTransaction.TargetValue> AllValues(Variable variable, EntryList list)
+    {
+        var index = (int)variable;
+        if (_byVariable.Length <= index)
+        {
+            Array.Resize(ref _byVariable, index + 1);
+            Array.Resize(ref _byVariableStamps, index + 1);
+        }
+
+        var values = _byVariable[index] ??= [];
+        if (_byVariableStamps[index] != _phaseStamp)
+        {
+            _byVariableStamps[index] = _phaseStamp;
+            values.Clear();
+            foreach (var entry in list.AsSpan())
+            {
+                values.Add(new WafTransaction.TargetValue(variable, entry.Key, entry.Value, Slot(entry.Value)));
+            }
+
+            if (_byVariableUsedCount == _byVariableUsed.Length)
+            {
+                Array.Resize(ref _byVariableUsed, _byVariableUsedCount * 2);
+            }
+
+            _byVariableUsed[_byVariableUsedCount++] = index;
+        }
+
+        return System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values);
+    }
+
     /// <summary>The slot of a value in this phase's transformation cache.</summary>
     public int Slot(string value)
     {
@@ -103,8 +168,15 @@ internal sealed class PhaseScratch
             return slot;
         }
 
-        slot = _slots.Count;
+        if (_contentSlots.TryGetValue(value, out slot))
+        {
+            _slots.Add(value, slot);
+            return slot;
+        }
+
+        slot = _contentSlots.Count;
         _slots.Add(value, slot);
+        _contentSlots.Add(value, slot);
         var needed = (slot + 1) * _chains;
         if (_results.Length < needed)
         {
@@ -112,7 +184,34 @@ internal sealed class PhaseScratch
             Array.Resize(ref _maskAt, _results.Length);
         }
 
+        if (_visited.Length <= slot)
+        {
+            Array.Resize(ref _visited, Math.Max(slot + 1, _visited.Length * 2));
+        }
+
         return slot;
+    }
+
+    /// <summary>Starts a rule's pass over its values, for <see cref="FirstVisit"/>.</summary>
+    public void BeginRule()
+    {
+        if (++_visit == int.MaxValue)
+        {
+            Array.Clear(_visited);
+            _visit = 1;
+        }
+    }
+
+    /// <summary>True the first time the current rule's pass (see <see cref="BeginRule"/>) meets a value of this slot.</summary>
+    public bool FirstVisit(int slot)
+    {
+        if (_visited[slot] == _visit)
+        {
+            return false;
+        }
+
+        _visited[slot] = _visit;
+        return true;
     }
 
     /// <summary>The cached result of pipeline <paramref name="chain"/> on the value in <paramref name="slot"/>, or null.</summary>
@@ -182,9 +281,31 @@ internal sealed class PhaseScratch
     }
 
     /// <summary>The union of the char masks of a shared value list after pipeline <paramref name="chain"/>, if known.</summary>
-    public bool ListMask(int set, ulong removed, int chain, out CharMask union) => _listMasks.TryGetValue((set, removed, chain), out union);
+    public bool ListMask(int set, ulong removed, int chain, out CharMask union)
+    {
+        if (removed != 0)
+        {
+            return _listMasks.TryGetValue((set, removed, chain), out union);
+        }
 
-    public void RememberListMask(int set, ulong removed, int chain, CharMask union) => _listMasks[(set, removed, chain)] = union;
+        var at = (set * _chains) + chain;
+        var known = _listMaskStamps[at] == _phaseStamp;
+        union = known ? _listMaskCells[at] : default;
+        return known;
+    }
+
+    public void RememberListMask(int set, ulong removed, int chain, CharMask union)
+    {
+        if (removed != 0)
+        {
+            _listMasks[(set, removed, chain)] = union;
+            return;
+        }
+
+        var at = (set * _chains) + chain;
+        _listMaskCells[at] = union;
+        _listMaskStamps[at] = _phaseStamp;
+    }
 
     /// <summary>Forgets everything this phase collected.</summary>
     public void Return()
@@ -205,11 +326,29 @@ internal sealed class PhaseScratch
         }
 
         _usedCount = 0;
+        for (var i = 0; i < _byVariableUsedCount; i++)
+        {
+            var values = _byVariable[_byVariableUsed[i]]!;
+            if (values.Capacity > KeepValues)
+            {
+                _byVariable[_byVariableUsed[i]] = null;
+            }
+            else
+            {
+                values.Clear();
+            }
+
+            _byVariableStamps[_byVariableUsed[i]] = 0;
+        }
+
+        _byVariableUsedCount = 0;
         _reduced.Clear();
         _listMasks.Clear();
         if (_slots.Count > KeepSlots)
         {
             _slots = NewSlots();
+            _contentSlots = new(256, StringComparer.Ordinal);
+            _visited = [];
             _results = [];
             _stored = new int[256];
             _maskAt = [];
@@ -219,6 +358,7 @@ internal sealed class PhaseScratch
         else
         {
             _slots.Clear();
+            _contentSlots.Clear();
             for (var i = 0; i < _storedCount; i++)
             {
                 _results[_stored[i]] = null;

@@ -169,10 +169,13 @@ internal sealed partial class WafTransaction
             return false;
         }
 
+        // A value equal to one the rule already found no match in (same slot) cannot match either while nothing has
+        // matched: operators and transformations are pure, and only a match's actions change the transaction.
+        _scratch.BeginRule();
         for (var v = 0; v < values.Count; v++)
         {
             var value = values[v];
-            if (!IsMatch(rule, gate, value, out var transformed))
+            if ((!_scratch.FirstVisit(value.Slot) && !matched) || !IsMatch(rule, gate, value, out var transformed))
             {
                 continue;
             }

@@ -11,7 +11,8 @@ internal sealed partial class WafTransaction
     private void CollectValues(Rule rule)
     {
         var removed = RemovedTargetsFor(rule, out var known);
-        if (rule.TargetSet >= 0 && known)
+        var shared = rule.TargetSet >= 0 && known;
+        if (shared)
         {
             (_valuesSet, _valuesRemoved) = (rule.TargetSet, removed);
             if (_scratch.Filled(rule.TargetSet, removed) is { } filled)
@@ -52,6 +53,12 @@ internal sealed partial class WafTransaction
             }
 
             var list = Read(target.Variable);
+            if (shared && target.Key is null && target.KeyRegex is null && !ExcludesAny(rule, removed, target.Variable))
+            {
+                _values.AddRange(_scratch.AllValues(target.Variable, list));
+                continue;
+            }
+
             if (target.KeyRegex is null && target.Key is not null && (target.Variable == Variable.Tx || target.Variable == Variable.Flags))
             {
                 var single = list.Get(target.Key);
@@ -160,6 +167,29 @@ internal sealed partial class WafTransaction
                 {
                     return true;
                 }
+            }
+        }
+
+        return false;
+    }
+
+    // Whether an exclusion of the rule or a ctl removal in removed may take entries of variable out (so the entries
+    // must be checked one by one).
+    private bool ExcludesAny(Rule rule, ulong removed, Variable variable)
+    {
+        foreach (var exclusion in rule.Exclusions)
+        {
+            if (exclusion.Variable == variable)
+            {
+                return true;
+            }
+        }
+
+        for (var i = 0; removed != 0 && i < 64; i++, removed >>= 1)
+        {
+            if ((removed & 1) != 0 && _removedTargets![i].Target.Variable == variable)
+            {
+                return true;
             }
         }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using EnvoyGovern.ExtProc.Waf.Engine;
 using EnvoyGovern.ExtProc.Waf.Rules;
 
@@ -43,39 +42,67 @@ internal sealed class PmOperator : WafOperator
 /// <summary>The string comparisons, whose parameter may hold macros.</summary>
 internal sealed class CompareOperator(string name, Macro parameter) : WafOperator
 {
+    private enum Kind
+    {
+        StrEq,
+        BeginsWith,
+        EndsWith,
+        Contains,
+        Within,
+        ContainsWord,
+        Eq,
+        Ge,
+        Gt,
+        Lt,
+        Le,
+        Never,
+    }
+
+    // The CRS runs hundreds of these per request (the paranoia-level skips, the score checks): the name is resolved
+    // once here, not per evaluation.
+    private readonly Kind _kind = name switch
+    {
+        "streq" => Kind.StrEq,
+        "beginsWith" => Kind.BeginsWith,
+        "endsWith" => Kind.EndsWith,
+        "contains" or "strmatch" => Kind.Contains,
+        "within" => Kind.Within,
+        "containsWord" => Kind.ContainsWord,
+        "eq" => Kind.Eq,
+        "ge" => Kind.Ge,
+        "gt" => Kind.Gt,
+        "lt" => Kind.Lt,
+        "le" => Kind.Le,
+        _ => Kind.Never,
+    };
+
     public override string Name => name;
 
     public override bool Evaluate(WafTransaction transaction, string input, bool capture)
     {
         var value = parameter.Expand(transaction);
-        var matched = name switch
+        var matched = _kind switch
         {
-            "streq" => string.Equals(input, value, StringComparison.Ordinal),
-            "beginsWith" => input.StartsWith(value, StringComparison.Ordinal),
-            "endsWith" => input.EndsWith(value, StringComparison.Ordinal),
-            "contains" => input.Contains(value, StringComparison.Ordinal),
-            "within" => value.Contains(input, StringComparison.Ordinal),
-            "containsWord" => ContainsWord(input, value),
-            "strmatch" => input.Contains(value, StringComparison.Ordinal),
-            _ => NumericCompare(name, ToInt(input), ToInt(value)),
+            Kind.StrEq => string.Equals(input, value, StringComparison.Ordinal),
+            Kind.BeginsWith => input.StartsWith(value, StringComparison.Ordinal),
+            Kind.EndsWith => input.EndsWith(value, StringComparison.Ordinal),
+            Kind.Contains => input.Contains(value, StringComparison.Ordinal),
+            Kind.Within => value.Contains(input, StringComparison.Ordinal),
+            Kind.ContainsWord => ContainsWord(input, value),
+            Kind.Eq => ToInt(input) == ToInt(value),
+            Kind.Ge => ToInt(input) >= ToInt(value),
+            Kind.Gt => ToInt(input) > ToInt(value),
+            Kind.Lt => ToInt(input) < ToInt(value),
+            Kind.Le => ToInt(input) <= ToInt(value),
+            _ => false,
         };
         if (matched && capture)
         {
-            transaction.SetCapture(0, name == "within" ? input : value);
+            transaction.SetCapture(0, _kind == Kind.Within ? input : value);
         }
 
         return matched;
     }
-
-    private static bool NumericCompare(string name, long left, long right) => name switch
-    {
-        "eq" => left == right,
-        "ge" => left >= right,
-        "gt" => left > right,
-        "lt" => left < right,
-        "le" => left <= right,
-        _ => false,
-    };
 
     private static bool ContainsWord(string input, string word)
     {
@@ -106,17 +133,22 @@ internal sealed class CompareOperator(string name, Macro parameter) : WafOperato
     {
         var span = text.AsSpan().TrimStart();
         var end = 0;
+        var negative = false;
         if (end < span.Length && (span[end] == '-' || span[end] == '+'))
         {
+            negative = span[end] == '-';
             end++;
         }
 
+        // At most 18 chars with the sign: the value always fits a long.
+        var value = 0L;
         while (end < span.Length && char.IsAsciiDigit(span[end]) && end < 18)
         {
+            value = (value * 10) + (span[end] - '0');
             end++;
         }
 
-        return long.TryParse(span[..end], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value : 0;
+        return negative ? -value : value;
     }
 }
 
