@@ -27,7 +27,7 @@ public sealed class SharedQuotaTests
             directory.Setting,
             "--Quotas:Store=Redis",
             $"--Quotas:Redis:Configuration={RedisTestServer.Configuration}",
-            "--Quotas:Redis:Timeout=00:00:02",
+            $"--Quotas:Redis:Timeout={RedisTestServer.CallTimeoutSetting}",
         ];
         await using var first = await RunningService.StartExtAuthzAsync(null, settings);
         await using var second = await RunningService.StartExtAuthzAsync(null, settings);

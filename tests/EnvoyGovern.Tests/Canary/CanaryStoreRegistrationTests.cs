@@ -79,6 +79,7 @@ public sealed class CanaryStoreRegistrationTests
             "Canary:Store=Redis",
             $"Canary:Redis:Configuration={RedisTestServer.Configuration}",
             $"Canary:Redis:KeyPrefix={prefix}",
+            $"Canary:Redis:Timeout={RedisTestServer.CallTimeoutSetting}",
             "Canary:Redis:FlushInterval=00:00:00.050");
         var exchange = HttpExchange.Create("POST", "/v1/chat/completions", "api.example.com", status: 503) is var e
             ? e with { RequestHeaders = [.. e.RequestHeaders, new("x-governance-model", "gpt-4o"), new("x-governance-cluster", "upstream_canary")] }
@@ -86,7 +87,7 @@ public sealed class CanaryStoreRegistrationTests
 
         ExtProcExchanges.AssertConforms(await ExtProcExchanges.RunAsync(service, ExtProcExchanges.Config(ProcessingMode.Types.BodySendMode.None), exchange));
 
-        await using var reader = new RedisCanaryStore(RedisTestServer.Configuration, TimeSpan.FromSeconds(2), prefix, TimeProvider.System);
+        await using var reader = new RedisCanaryStore(RedisTestServer.Configuration, RedisTestServer.CallTimeout, prefix, TimeProvider.System);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         OutcomeWindow window;
         do

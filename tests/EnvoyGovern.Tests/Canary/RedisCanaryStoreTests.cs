@@ -9,7 +9,7 @@ namespace EnvoyGovern.Tests.Canary;
 /// <summary>Outcomes and halts in Redis: what one replica writes, every other reads.</summary>
 public sealed class RedisCanaryStoreTests
 {
-    private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan TestTimeout = RedisTestServer.CallTimeout;
     private static readonly CanaryKey Key = new("gpt-4o", "nov", "fp1");
 
     private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2030-01-15T12:00:05Z", System.Globalization.CultureInfo.InvariantCulture));

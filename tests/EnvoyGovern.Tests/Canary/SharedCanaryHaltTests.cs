@@ -35,7 +35,7 @@ public sealed class SharedCanaryHaltTests : IAsyncDisposable
 
     private RedisCanaryStore Store()
     {
-        var store = new RedisCanaryStore(RedisTestServer.Configuration, TimeSpan.FromSeconds(2), _prefix, _time);
+        var store = new RedisCanaryStore(RedisTestServer.Configuration, RedisTestServer.CallTimeout, _prefix, _time);
         _owned.Add(store);
         return store;
     }

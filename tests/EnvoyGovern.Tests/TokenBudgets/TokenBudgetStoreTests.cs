@@ -64,8 +64,8 @@ public sealed class TokenBudgetStoreTests
     public async Task Redis_AddsAndReadsOneCountAcrossStores()
     {
         var prefix = $"envoygovern:test:{Guid.NewGuid():N}:";
-        await using var first = new RedisTokenBudgetStore(RedisTestServer.Configuration, TimeSpan.FromSeconds(2), prefix);
-        await using var second = new RedisTokenBudgetStore(RedisTestServer.Configuration, TimeSpan.FromSeconds(2), prefix);
+        await using var first = new RedisTokenBudgetStore(RedisTestServer.Configuration, RedisTestServer.CallTimeout, prefix);
+        await using var second = new RedisTokenBudgetStore(RedisTestServer.Configuration, RedisTestServer.CallTimeout, prefix);
 
         await first.AddAsync("daily:acme:1", 600, TimeSpan.FromMinutes(1), default);
         var total = await second.AddAsync("daily:acme:1", 500, TimeSpan.FromMinutes(1), default);
