@@ -24,12 +24,6 @@ internal static class Program
             return;
         }
 
-        if (args is ["waf-scan-ab", ..])
-        {
-            WafLoop.RunScanAb(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20);
-            return;
-        }
-
         if (args is ["audit-loop", ..])
         {
             AuditLoop.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20, args is [.., "stdout"]);

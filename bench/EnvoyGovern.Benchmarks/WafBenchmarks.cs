@@ -37,14 +37,12 @@ public class WafBenchmarks
     private byte[] _form = null!;
     private byte[] _distinctForm = null!;
     private List<KeyValuePair<string, string>> _formHeaders = null!;
-    private LiteralIndex? _literals;
 
     [GlobalSetup]
     public void Setup()
     {
         _crs = WafRuleLoader.Load(new WafRuleSources { CrsDirectory = CrsPaths.Directory });
         _crs.CompileRegexes();
-        _literals = _crs.Literals;
         _empty = EmptyRules();
         var form = new StringBuilder("model=gpt-4o&stream=false&temperature=0.7");
         var i = 0;
@@ -80,9 +78,6 @@ public class WafBenchmarks
     /// </summary>
     [Benchmark(Description = "2 KB urlencoded POST of distinct values, CRS PL1")]
     public object PostCrsDistinct() => Post(_crs, _distinctForm);
-
-    /// <summary>Turns the combined literal scan (see <see cref="LiteralIndex"/>) of the CRS on or off, for an A/B in one process.</summary>
-    internal void UseLiteralScan(bool on) => _crs.Literals = on ? _literals : null;
 
     private static WafTransaction Get(RuleSet rules)
     {

@@ -26,46 +26,6 @@ internal static class WafLoop
         }
     }
 
-    /// <summary>
-    /// <c>waf-scan-ab [seconds]</c>: the GET and the distinct-values POST with the combined literal scan off and on, in
-    /// alternating batches, so that both see the same machine load; prints each side's fastest and median batch.
-    /// </summary>
-    public static void RunScanAb(double seconds)
-    {
-        var bench = new WafBenchmarks();
-        bench.Setup();
-        MeasureAb("GET, CRS PL1", bench, () => bench.GetCrs(), seconds / 2);
-        MeasureAb("2 KB urlencoded POST of distinct values, CRS PL1", bench, () => bench.PostCrsDistinct(), seconds / 2);
-    }
-
-    private static void MeasureAb(string name, WafBenchmarks bench, Func<object> run, double seconds)
-    {
-        var sides = new[] { new List<double>(), new List<double>() };
-        var end = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
-        for (var round = 0; Stopwatch.GetTimestamp() < end || round < 400; round++)
-        {
-            var side = round & 1;
-            bench.UseLiteralScan(side == 1);
-            var started = Stopwatch.GetTimestamp();
-            for (var i = 0; i < Batch; i++)
-            {
-                run();
-            }
-
-            if (round >= 200)
-            {
-                sides[side].Add(Stopwatch.GetElapsedTime(started).TotalMicroseconds / Batch);
-            }
-        }
-
-        bench.UseLiteralScan(true);
-        foreach (var (label, batches) in new[] { ("scan off", sides[0]), ("scan on", sides[1]) })
-        {
-            batches.Sort();
-            Console.WriteLine($"{name}, {label}: min {batches[0]:F1} µs, p10 {batches[batches.Count / 10]:F1} µs, median {batches[batches.Count / 2]:F1} µs ({batches.Count * Batch} requests)");
-        }
-    }
-
     internal static void Measure(string name, Func<object> run, double seconds)
     {
         for (var i = 0; i < 200; i++)

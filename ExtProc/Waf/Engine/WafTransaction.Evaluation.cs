@@ -11,10 +11,6 @@ internal sealed partial class WafTransaction
     // Made when a rule first collects values of its own (most share a phase's lists), as the matches when a rule first matches.
     private List<TargetValue>? _ownValues;
     private PhaseScratch _scratch = null!;
-
-    // The ruleset's combined literal search and this phase's results of it; null while the regexes compile.
-    private LiteralIndex? _literals;
-    private LiteralHits? _hits;
     private List<TargetValue> _values = null!;
 
     // Which shared list _values is (target set and ctl removals), for the per-list char masks; set -1 for a rule's own.
@@ -34,8 +30,6 @@ internal sealed partial class WafTransaction
         }
 
         _scratch = PhaseScratch.Rent(RuleSet);
-        _literals = RuleSet.Literals;
-        _hits = _literals is null ? null : LiteralHits.Rent(RuleSet.TransformChainCount);
         try
         {
             RunRules(phase);
@@ -52,9 +46,6 @@ internal sealed partial class WafTransaction
         {
             _scratch.Return();
             _scratch = null!;
-            _hits?.Return();
-            _hits = null;
-            _literals = null;
         }
     }
 
@@ -171,18 +162,9 @@ internal sealed partial class WafTransaction
         CollectValues(rule);
         var matched = false;
         var values = _values;
-        var scan = _literals?.EntryOf(rule) ?? ScanEntry.None;
         var gate = rule.Operator.Gate;
         var conditional = rule.Operator.Conditional;
-
-        // The char masks first, the literal scan only for the rules they let through: both are shared per list and
-        // pipeline, but the masks cost a bit operation per rule where a scan reads every char of the values.
         if ((gate is not null || conditional is not null) && !rule.Negated && !rule.MultiMatch && !ListMayMatch(rule, gate, conditional))
-        {
-            return false;
-        }
-
-        if (scan.Active && !rule.Negated && !ListMayMatch(rule, scan))
         {
             return false;
         }
@@ -193,7 +175,7 @@ internal sealed partial class WafTransaction
         for (var v = 0; v < values.Count; v++)
         {
             var value = values[v];
-            if ((!_scratch.FirstVisit(value.Slot) && !matched) || !IsMatch(rule, gate, scan, value, out var transformed))
+            if ((!_scratch.FirstVisit(value.Slot) && !matched) || !IsMatch(rule, gate, value, out var transformed))
             {
                 continue;
             }
@@ -214,16 +196,9 @@ internal sealed partial class WafTransaction
         return matched;
     }
 
-    private bool IsMatch(Rule rule, CharGate? gate, ScanEntry scan, TargetValue value, out string transformed)
+    private bool IsMatch(Rule rule, CharGate? gate, TargetValue value, out string transformed)
     {
         var input = value.Value;
-        if (scan.Active)
-        {
-            // Never multiMatch (see LiteralIndex): one pipeline, whose combined scan answers for the prefilters.
-            transformed = Transform(value.Slot, input, rule.Transforms);
-            return ScannedMatches(rule, gate, scan, value.Slot, input, transformed) != rule.Negated;
-        }
-
         if (!rule.MultiMatch)
         {
             transformed = Transform(value.Slot, input, rule.Transforms);

@@ -75,45 +75,7 @@ internal sealed class AhoCorasick
     /// <summary>Finds the first phrase occurrence; returns its start and length, or -1.</summary>
     public int Find(ReadOnlySpan<char> text, out int length)
     {
-        var first = new FirstPhrase(_output);
-        Walk(text, ref first);
-        length = first.Length;
-        return first.Start;
-    }
-
-    /// <summary>The number of trie nodes (node 0 is the root), for tables indexed by node.</summary>
-    internal int NodeCount => _label.Length;
-
-    /// <summary>The node where <paramref name="phrase"/> ends in the trie, or -1 when it is not one of the phrases.</summary>
-    internal int NodeOf(string phrase)
-    {
-        var node = 0;
-        foreach (var c in phrase)
-        {
-            node = Child(node, Fold(c));
-            if (node == 0)
-            {
-                return -1;
-            }
-        }
-
-        return node == 0 || _output[node] != phrase.Length ? -1 : node;
-    }
-
-    /// <summary>
-    /// The node of the longest proper suffix of <paramref name="node"/>'s path that is also a path: always a smaller
-    /// number (nodes are numbered breadth first), so a table filled in node order can inherit from it.
-    /// </summary>
-    internal int FailureOf(int node) => _fail[node];
-
-    /// <summary>
-    /// Every node the search passes through: the sink sees each (with the index of the char that led there) and
-    /// stops the search by returning true. A node with a phrase ending there, or at a node along its failure links,
-    /// is the end of that phrase's occurrence.
-    /// </summary>
-    internal void Walk<TSink>(ReadOnlySpan<char> text, ref TSink sink)
-        where TSink : struct, INodeSink, allows ref struct
-    {
+        var output = _output;
         var node = 0;
         for (var i = 0; i < text.Length; i++)
         {
@@ -125,7 +87,7 @@ internal sealed class AhoCorasick
                 var skip = text[i..].IndexOfAny(_starts);
                 if (skip < 0)
                 {
-                    return;
+                    break;
                 }
 
                 i += skip;
@@ -133,37 +95,15 @@ internal sealed class AhoCorasick
             }
 
             node = Step(node, Fold(c));
-            if (sink.Reached(node, i))
+            if (output[node] > 0)
             {
-                return;
+                length = output[node];
+                return i - length + 1;
             }
         }
-    }
 
-    /// <summary>What <see cref="Walk{TSink}"/> reports each node to.</summary>
-    internal interface INodeSink
-    {
-        /// <summary>The search is at <paramref name="node"/> after the char at <paramref name="index"/>; true stops it.</summary>
-        bool Reached(int node, int index);
-    }
-
-    private struct FirstPhrase(int[] output) : INodeSink
-    {
-        public int Start { get; private set; } = -1;
-
-        public int Length { get; private set; }
-
-        public bool Reached(int node, int index)
-        {
-            if (output[node] == 0)
-            {
-                return false;
-            }
-
-            Length = output[node];
-            Start = index - Length + 1;
-            return true;
-        }
+        length = 0;
+        return -1;
     }
 
     private int Step(int node, char c)

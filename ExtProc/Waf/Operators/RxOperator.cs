@@ -122,12 +122,6 @@ internal sealed class RxOperator : WafOperator
             return false;
         }
 
-        return EvaluateScanned(transaction, input, capture);
-    }
-
-    /// <summary>The regex without the literal prefilter: the engine's combined scan found a literal already.</summary>
-    public override bool EvaluateScanned(WafTransaction transaction, string input, bool capture)
-    {
         if (!capture)
         {
             return _regex.IsMatch(input);

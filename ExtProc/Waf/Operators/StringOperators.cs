@@ -13,12 +13,8 @@ internal sealed class PmOperator : WafOperator
     {
         _name = name;
         _phrases = new AhoCorasick(phrases);
-        Phrases = [.. phrases.Where(p => p.Length > 0)];
-        Gate = CharGate.For(Phrases, ignoreCase: true);
+        Gate = CharGate.For(phrases.Where(p => p.Length > 0), ignoreCase: true);
     }
-
-    /// <summary>The non-empty phrases (an empty one matches nothing), for the combined literal scan (see <see cref="LiteralScan"/>).</summary>
-    public IReadOnlyList<string> Phrases { get; }
 
     public override string Name => _name;
 

@@ -37,12 +37,6 @@ internal abstract class WafOperator
     /// <summary>True when the (transformed) input matches. With <paramref name="capture"/>, sets TX.0..TX.9.</summary>
     public abstract bool Evaluate(WafTransaction transaction, string input, bool capture);
 
-    /// <summary>
-    /// <see cref="Evaluate"/> for an input the engine's combined literal scan (see <see cref="LiteralScan"/>) found the
-    /// operator's prefilter literals in: an operator skips its own search for them.
-    /// </summary>
-    public virtual bool EvaluateScanned(WafTransaction transaction, string input, bool capture) => Evaluate(transaction, input, capture);
-
     /// <summary>A prefilter rejected <paramref name="input"/>: in the tests, report it if the operator matches all the same.</summary>
     public void AuditRejected(string input)
     {

@@ -55,9 +55,6 @@ internal sealed class Rule
     /// </summary>
     public int TargetSet { get; set; } = -1;
 
-    /// <summary>The rule's number among all rules and chain links of its ruleset (-1 before the ruleset is built).</summary>
-    public int Number { get; set; } = -1;
-
     /// <summary>
     /// The variables of <see cref="Targets"/> as bits (one per <see cref="Variable"/>), for the per-rule check of the
     /// ctl target removals. Set when the <see cref="RuleSet"/> is built.

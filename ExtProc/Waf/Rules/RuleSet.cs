@@ -71,41 +71,6 @@ internal sealed class RuleSet
 
         RuleCount = phases.Sum(p => p.Count(r => r.Marker is null));
         TargetSetCount = TargetSets.Assign(phases);
-        foreach (var link in Links())
-        {
-            link.Number = LinkCount++;
-        }
-    }
-
-    /// <summary>How many rules and chain links there are (see <see cref="Rule.Number"/>).</summary>
-    public int LinkCount { get; }
-
-    /// <summary>
-    /// The combined literal search of the rules' prefilters, built once the regexes are compiled (see
-    /// <see cref="CompileRegexes"/>); null before, and rules then run their own prefilters. Tests may clear it to
-    /// compare.
-    /// </summary>
-    public LiteralIndex? Literals
-    {
-        get => Volatile.Read(ref _literals);
-        internal set => Volatile.Write(ref _literals, value);
-    }
-
-    private LiteralIndex? _literals;
-
-    /// <summary>Every rule and chain link of every phase, in order.</summary>
-    public IEnumerable<Rule> Links()
-    {
-        foreach (var phase in Phases)
-        {
-            foreach (var rule in phase)
-            {
-                for (var link = rule; link is not null; link = link.Chained)
-                {
-                    yield return link;
-                }
-            }
-        }
     }
 
     /// <summary>How many distinct shared target sets the rules have (see <see cref="Rule.TargetSet"/>).</summary>
@@ -140,12 +105,6 @@ internal sealed class RuleSet
             }
 
             regex.Compile();
-        }
-
-        // Idempotent: a second compilation (a test's) finds every regex compiled and keeps the index it built.
-        if (Literals is null)
-        {
-            Literals = LiteralIndex.Build(this);
         }
     }
 }
