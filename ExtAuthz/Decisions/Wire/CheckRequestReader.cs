@@ -19,11 +19,11 @@ internal static class CheckRequestReader
     private const uint Field3Message = (3 << 3) | WireReader.LengthDelimited;
 
     [ThreadStatic]
-    private static HeaderLists? t_lists;
+    private static HeaderLists? _lists;
 
     public static CheckRequestView Read(byte[] payload)
     {
-        var lists = t_lists ??= new HeaderLists();
+        var lists = _lists ??= new HeaderLists();
         lists.Clear();
         var request = new CheckRequestView(payload);
         var reader = new WireReader(payload);
