@@ -28,13 +28,13 @@ internal sealed class AccessStep(PolicyStore store, IQuotaStore quotas, TimeProv
         context.PolicyVersion = snapshot.Version;
         var policy = snapshot.Get<AccessPolicy>();
         var http = context.Http;
-        var extensions = context.Request.Attributes.ContextExtensions;
+        var extensions = context.Request.ContextExtensions;
         var request = new RequestAttributes
         {
             Host = HostOf(http.Host),
             Method = http.Method,
             Path = PathOf(http.Path),
-            SourceText = context.Request.Attributes.Source?.Address?.SocketAddress?.Address,
+            SourceText = context.Request.SourceAddress,
             Now = time.GetUtcNow(),
             ContextExtensions = extensions,
         };
@@ -174,5 +174,5 @@ internal sealed class AccessStep(PolicyStore store, IQuotaStore quotas, TimeProv
     }
 
     internal static IPAddress? SourceOf(CheckContext context) =>
-        IPAddress.TryParse(context.Request.Attributes.Source?.Address?.SocketAddress?.Address, out var address) ? address : null;
+        IPAddress.TryParse(context.Request.SourceAddress, out var address) ? address : null;
 }

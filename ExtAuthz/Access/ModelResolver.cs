@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -101,31 +100,15 @@ internal sealed class ModelResolver
             return default;
         }
 
+        // The body's own bytes: no string of it, no copy (BodyUtf8 re-encodes only a body that is not valid UTF-8).
         var http = context.Http;
-        if (!http.RawBody.IsEmpty)
+        var json = http.RawBody;
+        if (json.IsEmpty)
         {
-            return FromJson(http.RawBody.Span);
+            json = http.BodyUtf8;
         }
 
-        if (http.Body.Length == 0)
-        {
-            return default;
-        }
-
-        var length = Encoding.UTF8.GetMaxByteCount(http.Body.Length);
-        var rented = length > 4 * StackLimit ? ArrayPool<byte>.Shared.Rent(length) : null;
-        Span<byte> utf8 = rented is null ? stackalloc byte[4 * StackLimit] : rented;
-        try
-        {
-            return FromJson(utf8[..Encoding.UTF8.GetBytes(http.Body, utf8)]);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+        return json.IsEmpty ? default : FromJson(json);
     }
 
     private ResolvedModel FromJson(ReadOnlySpan<byte> json)

@@ -131,23 +131,24 @@ public sealed class DecisionAudit : IDecisionAudit
 
     private static void WriteSource(AuditRecordWriter w, CheckContext check)
     {
-        var socket = check.Request.Attributes.Source?.Address?.SocketAddress;
-        if (socket is null || string.IsNullOrEmpty(socket.Address))
+        var address = check.Request.SourceAddress;
+        if (string.IsNullOrEmpty(address))
         {
             return;
         }
 
-        w.Member(",\"source\":{\"address\":"u8, socket.Address);
+        w.Member(",\"source\":{\"address\":"u8, address);
         // Validated without an IPAddress object: the record allocates nothing it does not keep.
-        if (System.Net.IPAddress.IsValid(socket.Address))
+        if (System.Net.IPAddress.IsValid(address))
         {
-            w.Member(",\"ip\":"u8, socket.Address);
+            w.Member(",\"ip\":"u8, address);
         }
 
-        if (socket.PortValue > 0)
+        var port = check.Request.SourcePort;
+        if (port > 0)
         {
             w.Raw(",\"port\":"u8);
-            w.Number(socket.PortValue);
+            w.Number(port);
         }
 
         w.Raw("}"u8);

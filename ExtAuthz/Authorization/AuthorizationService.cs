@@ -1,4 +1,3 @@
-using Envoy.Service.Auth.V3;
 using EnvoyGovern.ExtAuthz.Audit;
 using EnvoyGovern.ExtAuthz.Decisions;
 using EnvoyGovern.Governance.Audit;
@@ -21,7 +20,7 @@ internal sealed class AuthorizationService(
     TimeProvider time,
     ILogger<AuthorizationService> logger) : CheckBinding.CheckBase
 {
-    public override async Task<CheckAnswer> Check(CheckRequest request, ServerCallContext context)
+    public override async Task<CheckAnswer> Check(CheckRequestView request, ServerCallContext context)
     {
         var problem = CheckRequestValidator.FindProblem(request);
         if (problem is not null)

@@ -7,8 +7,10 @@ namespace EnvoyGovern.ExtAuthz.Authorization;
 
 /// <summary>
 /// Binds <c>envoy.service.auth.v3.Authorization/Check</c> like the generated <c>Authorization.BindService</c>,
-/// with the answer's own marshaller (<see cref="CheckAnswer"/>), so that an allowed answer is written to the wire
-/// without building a <see cref="CheckResponse"/>. Same service, method, path and message bytes as generated.
+/// with marshallers of our own on both sides: the request is read into a <see cref="CheckRequestView"/> (only what
+/// the decision reads is located, nothing decoded up front) instead of a <see cref="CheckRequest"/>, and an allowed
+/// answer is written to the wire without building a <see cref="CheckResponse"/> (<see cref="CheckAnswer"/>).
+/// Same service, method, path and message bytes as generated.
 /// </summary>
 /// <remarks>
 /// Laid out as Grpc.Tools lays out a service (a base type nested in a type with <c>Descriptor</c> and
@@ -17,16 +19,29 @@ namespace EnvoyGovern.ExtAuthz.Authorization;
 /// </remarks>
 internal static class CheckBinding
 {
-    private static readonly Method<CheckRequest, CheckAnswer> CheckMethod = new(
+    private static readonly Method<CheckRequestView, CheckAnswer> CheckMethod = new(
         MethodType.Unary,
         Envoy.Service.Auth.V3.Authorization.Descriptor.FullName,
         "Check",
-        Marshallers.Create<CheckRequest>(
-            static (request, context) => throw new NotSupportedException("the server never sends a CheckRequest"),
-            static context => CheckRequest.Parser.ParseFrom(context.PayloadAsReadOnlySequence())),
+        Marshallers.Create<CheckRequestView>(
+            static (request, context) => context.Complete(request.Payload.ToArray()),
+            static context => Read(context)),
         Marshallers.Create<CheckAnswer>(
             static (answer, context) => answer.Serialize(context),
             static context => CheckAnswer.From(CheckResponse.Parser.ParseFrom(context.PayloadAsReadOnlySequence()))));
+
+    // The view keeps the bytes it reads: a buffer of its own, since the call's buffers go back to Kestrel's pool.
+    private static CheckRequestView Read(DeserializationContext context)
+    {
+        try
+        {
+            return CheckRequestView.Parse(context.PayloadAsNewBuffer());
+        }
+        catch (InvalidCheckRequestException ex)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message));
+        }
+    }
 
     /// <summary>The service as generated, for gRPC reflection.</summary>
     public static ServiceDescriptor Descriptor => Envoy.Service.Auth.V3.Authorization.Descriptor;
@@ -43,6 +58,6 @@ internal static class CheckBinding
     internal abstract class CheckBase
     {
         /// <summary>Envoy's ext_authz Check.</summary>
-        public abstract Task<CheckAnswer> Check(CheckRequest request, ServerCallContext context);
+        public abstract Task<CheckAnswer> Check(CheckRequestView request, ServerCallContext context);
     }
 }

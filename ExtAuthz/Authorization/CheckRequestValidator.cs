@@ -1,4 +1,4 @@
-using Envoy.Service.Auth.V3;
+using EnvoyGovern.ExtAuthz.Decisions;
 
 namespace EnvoyGovern.ExtAuthz.Authorization;
 
@@ -8,9 +8,9 @@ namespace EnvoyGovern.ExtAuthz.Authorization;
 /// </summary>
 internal static class CheckRequestValidator
 {
-    public static string? FindProblem(CheckRequest request)
+    public static string? FindProblem(CheckRequestView request)
     {
-        var http = request.Attributes?.Request?.Http;
+        var http = request.Http;
         if (http is null)
         {
             return "CheckRequest.attributes.request.http is missing; only HTTP ext_authz requests are governed";

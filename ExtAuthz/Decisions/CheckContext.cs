@@ -1,6 +1,5 @@
 using Envoy.Service.Auth.V3;
 using EnvoyGovern.ExtAuthz.Identity;
-using EnvoyGovern.Governance.Envoy;
 
 namespace EnvoyGovern.ExtAuthz.Decisions;
 
@@ -15,21 +14,27 @@ public sealed class CheckContext
     private List<string>? _removeHeaders;
     private List<KeyValuePair<string, string>>? _metadata;
 
-    /// <summary>Creates the context for a request already known to be well formed.</summary>
-    public CheckContext(CheckRequest request, string decisionId, DateTimeOffset receivedAt)
+    /// <summary>Creates the context for a request already known to be well formed (it has <c>attributes.request.http</c>).</summary>
+    public CheckContext(CheckRequestView request, string decisionId, DateTimeOffset receivedAt)
     {
         ArgumentNullException.ThrowIfNull(request);
         Request = request;
-        Http = request.Attributes.Request.Http;
+        Http = request.Http ?? throw new ArgumentException("the request has no attributes.request.http", nameof(request));
         DecisionId = decisionId;
         ReceivedAt = receivedAt;
     }
 
+    /// <summary>Creates the context for a request built in code (tests, the policy test runner), read from its bytes as the service reads a call.</summary>
+    public CheckContext(CheckRequest request, string decisionId, DateTimeOffset receivedAt)
+        : this(CheckRequestView.From(request), decisionId, receivedAt)
+    {
+    }
+
     /// <summary>The request as Envoy sent it.</summary>
-    public CheckRequest Request { get; }
+    public CheckRequestView Request { get; }
 
     /// <summary>Shortcut to <c>attributes.request.http</c>.</summary>
-    public AttributeContext.Types.HttpRequest Http { get; }
+    public HttpRequestView Http { get; }
 
     /// <summary>Unique id of this decision, returned to Envoy and written to the audit record.</summary>
     public string DecisionId { get; }
@@ -72,28 +77,5 @@ public sealed class CheckContext
     /// Looks up a request header by its lower-case name, from <c>headers</c> or, when Envoy is set to
     /// <c>encode_raw_headers</c>, from <c>header_map</c> (repeated headers joined with a comma, as Envoy does).
     /// </summary>
-    public string? GetHeader(string lowerCaseName)
-    {
-        if (Http.Headers.TryGetValue(lowerCaseName, out var value))
-        {
-            return value;
-        }
-
-        if (Http.HeaderMap is null)
-        {
-            return null;
-        }
-
-        string? joined = null;
-        foreach (var header in Http.HeaderMap.Headers)
-        {
-            if (header.Key == lowerCaseName)
-            {
-                var text = header.Text();
-                joined = joined is null ? text : $"{joined},{text}";
-            }
-        }
-
-        return joined;
-    }
+    public string? GetHeader(string lowerCaseName) => Http.GetHeader(lowerCaseName);
 }

@@ -42,7 +42,7 @@ internal sealed class EnvoyJwtSource : IIdentitySource
 
     public ValueTask<IdentityResult> AuthenticateAsync(CheckContext context, CancellationToken cancellationToken)
     {
-        var metadata = context.Request.Attributes.MetadataContext;
+        var metadata = context.Request.MetadataContext;
         if (metadata is null
             || !metadata.FilterMetadata.TryGetValue(_namespace, out var filter)
             || !filter.Fields.TryGetValue(_payloadKey, out var payload))

@@ -40,7 +40,7 @@ internal sealed class MtlsSource : IIdentitySource
 
     public ValueTask<IdentityResult> AuthenticateAsync(CheckContext context, CancellationToken cancellationToken)
     {
-        var principal = context.Request.Attributes.Source?.Principal;
+        var principal = context.Request.SourcePrincipal;
         if (string.IsNullOrEmpty(principal))
         {
             return ValueTask.FromResult(IdentityResult.None);

@@ -29,7 +29,7 @@ internal sealed class DecisionTrace(AccessPolicy policy, CheckContext context, T
             Path = AccessStep.PathOf(http.Path),
             Source = AccessStep.SourceOf(context),
             Now = context.ReceivedAt,
-            ContextExtensions = context.Request.Attributes.ContextExtensions,
+            ContextExtensions = context.Request.ContextExtensions,
         };
         var documents = await DocumentsAsync(request);
         if (documents.Count == 0)

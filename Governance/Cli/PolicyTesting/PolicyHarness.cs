@@ -74,7 +74,8 @@ internal sealed class PolicyHarness : IDisposable
     public async Task<(CheckContext Context, Decision Decision, CheckResponse Response)> DecideAsync(DecisionPipeline pipeline, TestRequest request, CancellationToken cancellationToken)
     {
         var now = Clock.GetUtcNow();
-        var check = CheckRequestBuilder.Build(request, now);
+        // Read from its bytes as the service reads a call.
+        var check = CheckRequestView.From(CheckRequestBuilder.Build(request, now));
         // The service answers INVALID_ARGUMENT before any policy runs for what it refuses here.
         if (CheckRequestValidator.FindProblem(check) is { } problem)
         {

@@ -52,6 +52,22 @@ public sealed class AuthorizationGrpcTests
         Assert.Contains("attributes.request.http", error.Status.Detail, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("0a05", "a field longer than its message")]
+    [InlineData("0a020f00", "wire type 7")]
+    public async Task Check_BytesNotACheckRequest_InvalidArgumentNamingTheFault(string hex, string fault)
+    {
+        await using var service = await RunningService.StartExtAuthzAsync();
+        var raw = Marshallers.Create(static (byte[] bytes) => bytes, static bytes => bytes);
+        var check = new Method<byte[], byte[]>(MethodType.Unary, "envoy.service.auth.v3.Authorization", "Check", raw, raw);
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            await service.Channel.CreateCallInvoker().AsyncUnaryCall(check, null, default, Convert.FromHexString(hex)));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal($"the CheckRequest is not valid protobuf: {fault}", error.Status.Detail);
+    }
+
     [Fact]
     public async Task Check_StepThrows_InternalErrorWithoutDetails()
     {
