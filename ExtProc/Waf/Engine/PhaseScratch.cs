@@ -25,8 +25,14 @@ internal sealed class PhaseScratch
     private int[] _used = new int[16];
     private int _usedCount;
 
+    // The values of a rule whose targets no other rule shares (see OwnValues).
+    private List<WafTransaction.TargetValue> _own = [];
+
     // Target sets some rules collect minus ctl-removed targets, by (set, which removals apply): rare, small.
     private readonly Dictionary<(int Set, ulong Removed), List<WafTransaction.TargetValue>> _reduced = [];
+
+    // Their lists, emptied, for the next phase: 941010's removal makes some on every ordinary request.
+    private readonly Stack<List<WafTransaction.TargetValue>> _spareReduced = new();
 
     private PhaseScratch()
     {
@@ -109,7 +115,7 @@ internal sealed class PhaseScratch
     {
         if (removed != 0)
         {
-            var reduced = new List<WafTransaction.TargetValue>();
+            var reduced = _spareReduced.TryPop(out var spare) ? spare : [];
             _reduced[(set, removed)] = reduced;
             return reduced;
         }
@@ -123,6 +129,16 @@ internal sealed class PhaseScratch
 
         _used[_usedCount++] = set;
         return list;
+    }
+
+    /// <summary>
+    /// An empty list for the values of one rule that shares its target list with no other: refilled by the next
+    /// such rule, instead of a list per transaction grown again on every request.
+    /// </summary>
+    public List<WafTransaction.TargetValue> OwnValues()
+    {
+        _own.Clear();
+        return _own;
     }
 
     /// <summary>
@@ -342,6 +358,21 @@ internal sealed class PhaseScratch
         }
 
         _byVariableUsedCount = 0;
+        if (_own.Capacity > KeepValues)
+        {
+            _own = [];
+        }
+
+        _own.Clear();
+        foreach (var reduced in _reduced.Values)
+        {
+            if (reduced.Capacity <= KeepValues && _spareReduced.Count < 64)
+            {
+                reduced.Clear();
+                _spareReduced.Push(reduced);
+            }
+        }
+
         _reduced.Clear();
         _listMasks.Clear();
         if (_slots.Count > KeepSlots)

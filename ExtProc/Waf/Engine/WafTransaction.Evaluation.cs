@@ -9,7 +9,6 @@ namespace EnvoyGovern.ExtProc.Waf.Engine;
 internal sealed partial class WafTransaction
 {
     // Made when a rule first collects values of its own (most share a phase's lists), as the matches when a rule first matches.
-    private List<TargetValue>? _ownValues;
     private PhaseScratch _scratch = null!;
     private List<TargetValue> _values = null!;
 

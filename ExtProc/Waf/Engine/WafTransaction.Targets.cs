@@ -26,8 +26,7 @@ internal sealed partial class WafTransaction
         else
         {
             _valuesSet = -1;
-            _values = _ownValues ??= [];
-            _values.Clear();
+            _values = _scratch.OwnValues();
         }
 
         foreach (var target in rule.Targets)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace EnvoyGovern.ExtProc.Waf.Transformations;
 
@@ -24,7 +23,7 @@ internal static partial class Decoders
             return input;
         }
 
-        var output = new StringBuilder(input.Length + 16);
+        var output = TransformBuilder.Rent(input.Length + 16);
         output.Append(input, 0, first);
         var i = first;
         while (i < input.Length)
@@ -81,7 +80,7 @@ internal static partial class Decoders
             i += length;
         }
 
-        return output.ToString();
+        return TransformBuilder.Return(output, input);
     }
 
     /// <summary>Decodes up to the first character outside the Base64 alphabet (APR semantics).</summary>
@@ -92,7 +91,7 @@ internal static partial class Decoders
 
     private static string Base64(string input, bool skipInvalid)
     {
-        var output = new StringBuilder(input.Length * 3 / 4);
+        var output = TransformBuilder.Rent(input.Length * 3 / 4);
         var buffer = 0;
         var bits = 0;
         foreach (var c in input)
@@ -125,12 +124,12 @@ internal static partial class Decoders
             }
         }
 
-        return output.ToString();
+        return TransformBuilder.Return(output, input);
     }
 
     public static string HexDecode(string input)
     {
-        var output = new StringBuilder(input.Length / 2);
+        var output = TransformBuilder.Rent(input.Length / 2);
         for (var i = 0; i + 1 < input.Length; i += 2)
         {
             if (!IsHex(input[i]) || !IsHex(input[i + 1]))
@@ -141,7 +140,7 @@ internal static partial class Decoders
             output.Append((char)((HexValue(input[i]) << 4) | HexValue(input[i + 1])));
         }
 
-        return output.ToString();
+        return TransformBuilder.Return(output, input);
     }
 
     public static string SqlHexDecode(string input)
@@ -152,7 +151,7 @@ internal static partial class Decoders
             return input;
         }
 
-        var output = new StringBuilder(input.Length);
+        var output = TransformBuilder.Rent(input.Length);
         var i = 0;
         while (i < input.Length)
         {
@@ -171,6 +170,6 @@ internal static partial class Decoders
             }
         }
 
-        return output.ToString();
+        return TransformBuilder.Return(output, input);
     }
 }

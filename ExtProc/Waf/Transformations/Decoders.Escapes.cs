@@ -56,7 +56,7 @@ internal static partial class Decoders
             }
         }
 
-        return output.ToString();
+        return TransformBuilder.Return(output, input);
     }
 
     // Up to three octal digits, at most \377.
@@ -122,7 +122,7 @@ internal static partial class Decoders
             }
         }
 
-        return output.ToString();
+        return TransformBuilder.Return(output, input);
     }
 
     private static char CssHex(string s, int i, int digits)
@@ -199,6 +199,6 @@ internal static partial class Decoders
             }
         }
 
-        return output.ToString();
+        return TransformBuilder.Return(output, input);
     }
 }

@@ -21,7 +21,7 @@ internal static partial class Decoders
             return input;
         }
 
-        var output = new StringBuilder(input.Length);
+        var output = TransformBuilder.Rent(input.Length);
         output.Append(input, 0, first);
         var i = first;
         while (i < input.Length)
@@ -60,7 +60,7 @@ internal static partial class Decoders
             }
         }
 
-        return output.ToString();
+        return TransformBuilder.Return(output, input);
     }
 
     // %uHHHH and \uHHHH: the low byte, with full-width ASCII folded to ASCII.
@@ -95,7 +95,7 @@ internal static partial class Decoders
             i++;
         }
 
-        return output.ToString();
+        return TransformBuilder.Return(output, input);
     }
 
     private static bool TryEntity(string input, int j, out char decoded, out int next)
@@ -186,7 +186,7 @@ internal static partial class Decoders
             return false;
         }
 
-        output = new StringBuilder(input.Length);
+        output = TransformBuilder.Rent(input.Length);
         output.Append(input, 0, first);
         return true;
     }

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -7,22 +7,30 @@ namespace EnvoyGovern.ExtProc.Waf.Transformations;
 /// <summary>The non-decoding transformations, with ModSecurity v2's byte semantics (ASCII case only).</summary>
 internal static class TextTransforms
 {
+    // C isspace plus the no-break space (0xA0), which ModSecurity's whitespace transformations also count.
+    private static readonly SearchValues<char> White = SearchValues.Create(" \t\n\v\f\r\u00a0");
+
+    // Whitespace that is never a run's single plain space: compressWhitespace changes every value holding one.
+    private static readonly SearchValues<char> NotPlainSpace = SearchValues.Create("\t\n\v\f\r\u00a0");
+
+    // What cmdLine deletes, replaces or lower-cases wherever it stands.
+    private static readonly SearchValues<char> CmdLineChanges = SearchValues.Create("\"'\\^,;\t\r\nABCDEFGHIJKLMNOPQRSTUVWXYZ");
+
+    private static readonly SearchValues<char> NullChar = SearchValues.Create("\0");
+
     public static string Lowercase(string input)
     {
-        var i = 0;
-        while (i < input.Length && !char.IsAsciiLetterUpper(input[i]))
-        {
-            i++;
-        }
-
-        if (i == input.Length)
+        var first = input.AsSpan().IndexOfAnyInRange('A', 'Z');
+        if (first < 0)
         {
             return input;
         }
 
-        return string.Create(input.Length, input, static (span, source) =>
+        return string.Create(input.Length, (input, first), static (span, state) =>
         {
-            for (var k = 0; k < source.Length; k++)
+            var (source, first) = state;
+            source.AsSpan(0, first).CopyTo(span);
+            for (var k = first; k < source.Length; k++)
             {
                 var c = source[k];
                 span[k] = char.IsAsciiLetterUpper(c) ? (char)(c | 0x20) : c;
@@ -30,7 +38,7 @@ internal static class TextTransforms
         });
     }
 
-    public static string Uppercase(string input) => string.Create(input.Length, input, static (span, source) =>
+    public static string Uppercase(string input) => input.AsSpan().IndexOfAnyInRange('a', 'z') < 0 ? input : string.Create(input.Length, input, static (span, source) =>
     {
         for (var k = 0; k < source.Length; k++)
         {
@@ -46,7 +54,7 @@ internal static class TextTransforms
             return input;
         }
 
-        var output = new StringBuilder(input.Length);
+        var output = TransformBuilder.Rent(input.Length);
         var space = false;
         foreach (var c in input)
         {
@@ -78,31 +86,33 @@ internal static class TextTransforms
             }
         }
 
-        return output.ToString();
+        return TransformBuilder.Return(output, input);
     }
 
     // True when cmdLine would return the value as it is: nothing to delete, replace or lower-case, and no space
     // that would be merged with the next char. Most benign values of the CRS's command rules are like this.
     private static bool CmdLineKeeps(string input)
     {
-        for (var i = 0; i < input.Length; i++)
+        var span = input.AsSpan();
+        if (span.IndexOfAny(CmdLineChanges) >= 0)
         {
-            var c = input[i];
-            if (c is '"' or '\'' or '\\' or '^' or ',' or ';' or '\t' or '\r' or '\n' || char.IsAsciiLetterUpper(c))
+            return false;
+        }
+
+        for (var i = span.IndexOf(' '); i >= 0; i = span.IndexOf(' '))
+        {
+            if (i + 1 < span.Length && span[i + 1] is ' ' or '/' or '(')
             {
                 return false;
             }
 
-            if (c == ' ' && i + 1 < input.Length && input[i + 1] is ' ' or '/' or '(')
-            {
-                return false;
-            }
+            span = span[(i + 1)..];
         }
 
         return true;
     }
 
-    private static bool IsWhite(char c) => Decoders.IsCSpace(c) || c == '\u00a0';
+    private static bool IsWhite(char c) => White.Contains(c);
 
     public static string CompressWhitespace(string input)
     {
@@ -111,7 +121,7 @@ internal static class TextTransforms
             return input;
         }
 
-        var output = new StringBuilder(input.Length);
+        var output = TransformBuilder.Rent(input.Length);
         var inSpace = false;
         foreach (var c in input)
         {
@@ -131,50 +141,39 @@ internal static class TextTransforms
         }
 
         // Same length is still a change when a lone tab or newline became a space.
-        return output.ToString();
+        return TransformBuilder.Return(output, input);
     }
 
-    // Unchanged when every whitespace run is one plain space.
-    private static bool CompressKeeps(string input)
-    {
-        for (var i = 0; i < input.Length; i++)
-        {
-            if (IsWhite(input[i]) && (input[i] != ' ' || (i + 1 < input.Length && IsWhite(input[i + 1]))))
-            {
-                return false;
-            }
-        }
+    // Unchanged when every whitespace run is one plain space: no other whitespace, and no two spaces in a row.
+    private static bool CompressKeeps(string input) =>
+        input.AsSpan().IndexOfAny(NotPlainSpace) < 0 && !input.Contains("  ", StringComparison.Ordinal);
 
-        return true;
-    }
+    public static string RemoveWhitespace(string input) => Remove(input, White);
 
-    public static string RemoveWhitespace(string input)
-    {
-        var first = 0;
-        while (first < input.Length && !IsWhite(input[first]))
-        {
-            first++;
-        }
-
-        return first == input.Length ? input : Remove(input, IsWhite);
-    }
-
-    public static string RemoveNulls(string input) => input.Contains('\0', StringComparison.Ordinal) ? Remove(input, static c => c == '\0') : input;
+    public static string RemoveNulls(string input) => Remove(input, NullChar);
 
     public static string ReplaceNulls(string input) => input.Replace('\0', ' ');
 
-    private static string Remove(string input, Func<char, bool> drop)
+    // The input without the chars of drop: the runs between them copied whole.
+    private static string Remove(string input, SearchValues<char> drop)
     {
-        var output = new StringBuilder(input.Length);
-        foreach (var c in input)
+        var rest = input.AsSpan();
+        var at = rest.IndexOfAny(drop);
+        if (at < 0)
         {
-            if (!drop(c))
-            {
-                output.Append(c);
-            }
+            return input;
         }
 
-        return output.Length == input.Length ? input : output.ToString();
+        var output = TransformBuilder.Rent(input.Length);
+        while (at >= 0)
+        {
+            output.Append(rest[..at]);
+            rest = rest[(at + 1)..];
+            at = rest.IndexOfAny(drop);
+        }
+
+        output.Append(rest);
+        return TransformBuilder.Return(output, input);
     }
 
     public static string ReplaceComments(string input)
@@ -184,7 +183,7 @@ internal static class TextTransforms
             return input;
         }
 
-        var output = new StringBuilder(input.Length);
+        var output = TransformBuilder.Rent(input.Length);
         var inComment = false;
         var i = 0;
         while (i < input.Length)
@@ -218,7 +217,7 @@ internal static class TextTransforms
             output.Append(' ');
         }
 
-        return output.ToString();
+        return TransformBuilder.Return(output, input);
     }
 
     public static string RemoveCommentsChar(string input)
@@ -229,7 +228,7 @@ internal static class TextTransforms
             return input;
         }
 
-        var output = new StringBuilder(input.Length);
+        var output = TransformBuilder.Rent(input.Length);
         var i = 0;
         while (i < input.Length)
         {
@@ -258,12 +257,12 @@ internal static class TextTransforms
             }
         }
 
-        return output.Length == input.Length ? input : output.ToString();
+        return TransformBuilder.Return(output, input);
     }
 
     public static string RemoveComments(string input)
     {
-        var output = new StringBuilder(input.Length);
+        var output = TransformBuilder.Rent(input.Length);
         var i = 0;
         while (i < input.Length)
         {
@@ -287,7 +286,7 @@ internal static class TextTransforms
             }
         }
 
-        return output.ToString();
+        return TransformBuilder.Return(output, input);
     }
 
     public static string NormalizePathWin(string input) => NormalizePath(input.Replace('\\', '/'));
@@ -336,7 +335,8 @@ internal static class TextTransforms
             result += "/";
         }
 
-        return result;
+        // An unchanged path is the input itself, as for every transformation: no second copy is kept.
+        return result == input ? input : result;
     }
 
     public static string Trim(string input) => TrimRight(TrimLeft(input));
@@ -363,22 +363,26 @@ internal static class TextTransforms
         return end == input.Length ? input : input[..end];
     }
 
-    public static string Length(string input) => input.Length.ToString(CultureInfo.InvariantCulture);
+    public static string Length(string input) => input.Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public static string HexEncode(string input)
     {
-        var output = new StringBuilder(input.Length * 2);
+        var output = TransformBuilder.Rent(input.Length * 2);
         foreach (var c in input)
         {
-            output.Append(((int)(c & 0xff)).ToString("x2", CultureInfo.InvariantCulture));
+            AppendHexByte(output, c);
         }
 
-        return output.ToString();
+        return TransformBuilder.Return(output, input);
     }
+
+    // The low byte of c as two lowercase hex digits.
+    private static void AppendHexByte(StringBuilder output, char c) =>
+        output.Append("0123456789abcdef"[(c >> 4) & 0xf]).Append("0123456789abcdef"[c & 0xf]);
 
     public static string UrlEncode(string input)
     {
-        var output = new StringBuilder(input.Length);
+        var output = TransformBuilder.Rent(input.Length);
         foreach (var c in input)
         {
             if (char.IsAsciiLetterOrDigit(c) || c is '*' or '-' or '.' or '_')
@@ -391,11 +395,11 @@ internal static class TextTransforms
             }
             else
             {
-                output.Append('%').Append(((int)(c & 0xff)).ToString("x2", CultureInfo.InvariantCulture));
+                AppendHexByte(output.Append('%'), c);
             }
         }
 
-        return output.ToString();
+        return TransformBuilder.Return(output, input);
     }
 
 #pragma warning disable CA5350, CA5351 // digests the rules ask for (t:sha1, t:md5), not security
