@@ -108,9 +108,12 @@ public sealed class ExchangeAudit
         w.Raw("}"u8);
     }
 
+    // Read only: what an exchange without model facts writes (nothing but ExtAuthz's model, if named).
+    private static readonly GenAiFacts NoGenAi = new();
+
     private static void WriteGenAi(AuditRecordWriter w, InspectionContext context, ExchangeFacts facts)
     {
-        var genAi = context.GenAi;
+        var genAi = context.RecordedGenAi ?? NoGenAi;
         var model = facts.Model ?? genAi.RequestModel;
         if (model is null && genAi.MaxTokens is null && genAi.ResponseModel is null && genAi.ResponseId is null && genAi.Operation is null
             && context.InputTokens is null && context.OutputTokens is null)

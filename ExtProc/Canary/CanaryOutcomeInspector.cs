@@ -14,7 +14,6 @@ namespace EnvoyGovern.ExtProc.Canary;
 internal sealed class CanaryOutcomeInspector(ICanaryStore store, TimeProvider time) : IInspector
 {
     private const string ModelHeader = "x-governance-model";
-    private const string StateKey = "canary.outcome";
 
     public string Name => "canary";
 
@@ -24,13 +23,13 @@ internal sealed class CanaryOutcomeInspector(ICanaryStore store, TimeProvider ti
         {
             if (headers.Find(CanaryHeaders.Cluster) is { } cluster && headers.Find(ModelHeader) is { } model)
             {
-                context.Items[StateKey] = new Pending(model, cluster, time.GetTimestamp());
+                context.SetSlot(ExchangeSlot.Canary, new Pending(model, cluster, time.GetTimestamp()));
             }
         }
-        else if (context.Items.TryGetValue(StateKey, out var state) && state is Pending pending
+        else if (context.Slot(ExchangeSlot.Canary) is Pending pending
             && int.TryParse(headers.Find(":status"), NumberStyles.None, CultureInfo.InvariantCulture, out var status))
         {
-            context.Items.Remove(StateKey);
+            context.SetSlot(ExchangeSlot.Canary, null);
             var outcome = new CanaryOutcome(status, time.GetElapsedTime(pending.Started), context.Findings.Count > 0);
             await store.RecordAsync(pending.Model, pending.Cluster, outcome, cancellationToken);
         }

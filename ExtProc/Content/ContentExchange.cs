@@ -10,7 +10,6 @@ namespace EnvoyGovern.ExtProc.Content;
 /// </summary>
 internal sealed class ContentExchange(ContentSettings settings)
 {
-    private const string Key = "content";
 
     public ContentSettings Settings { get; } = settings;
 
@@ -21,9 +20,9 @@ internal sealed class ContentExchange(ContentSettings settings)
     public bool ResponseAdmitted { get; set; }
 
     public static ContentExchange? Of(InspectionContext context) =>
-        context.Items.TryGetValue(Key, out var value) ? value as ContentExchange : null;
+        context.Slot(ExchangeSlot.Content) as ContentExchange;
 
-    public static void Set(InspectionContext context, ContentExchange exchange) => context.Items[Key] = exchange;
+    public static void Set(InspectionContext context, ContentExchange exchange) => context.SetSlot(ExchangeSlot.Content, exchange);
 
     public bool Admitted(HttpDirection direction) => direction == HttpDirection.Request ? RequestAdmitted : ResponseAdmitted;
 

@@ -14,7 +14,6 @@ internal sealed record SuppliedText(string Location, string Text);
 /// </summary>
 internal sealed class ChatRequest
 {
-    private const string Key = "genai.request";
     private static readonly object NotARequest = new();
 
     /// <summary>The <c>model</c> member.</summary>
@@ -42,7 +41,7 @@ internal sealed class ChatRequest
     public static ChatRequest? Of(InspectionContext context, ReadOnlySpan<byte> body)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Items.TryGetValue(Key, out var cached))
+        if (context.Slot(ExchangeSlot.ChatRequest) is { } cached)
         {
             return cached as ChatRequest;
         }
@@ -58,7 +57,7 @@ internal sealed class ChatRequest
             request = null;
         }
 
-        context.Items[Key] = (object?)request ?? NotARequest;
+        context.SetSlot(ExchangeSlot.ChatRequest, (object?)request ?? NotARequest);
         return request;
     }
 

@@ -24,7 +24,6 @@ internal sealed class GenAiInspector(ITokenBudgetStore budgets, TimeProvider tim
     /// <summary>The dynamic metadata namespace (list it in the filter's <c>metadata_options.receiving_namespaces.untyped</c>).</summary>
     public const string MetadataNamespace = "envoygovern.genai";
 
-    private const string StateKey = "genai";
 
     public string Name => InspectorName;
 
@@ -39,9 +38,9 @@ internal sealed class GenAiInspector(ITokenBudgetStore budgets, TimeProvider tim
 
         if (direction == HttpDirection.Request)
         {
-            context.Items[StateKey] = new State(exchange.Settings, context.Decoded(headers).Find("x-governance-tenant"), context.Decoded(headers).Find(":path") ?? "/");
+            context.SetSlot(ExchangeSlot.GenAi, new State(exchange.Settings, context.Decoded(headers).Find("x-governance-tenant"), context.Decoded(headers).Find(":path") ?? "/"));
         }
-        else if (context.Items.TryGetValue(StateKey, out var value) && value is State state && context.Response.Kind == BodyKind.EventStream)
+        else if (context.Slot(ExchangeSlot.GenAi) is State state && context.Response.Kind == BodyKind.EventStream)
         {
             state.Stream = new StreamedUsage();
         }
@@ -59,7 +58,7 @@ internal sealed class GenAiInspector(ITokenBudgetStore budgets, TimeProvider tim
     public async ValueTask<InspectionVerdict> OnBodyAsync(InspectionContext context, HttpDirection direction, ReadOnlyMemory<byte> chunk, bool endOfBody, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (!context.Items.TryGetValue(StateKey, out var value) || value is not State state || ContentExchange.Of(context) is not { } exchange || !exchange.Admitted(direction))
+        if (context.Slot(ExchangeSlot.GenAi) is not State state || ContentExchange.Of(context) is not { } exchange || !exchange.Admitted(direction))
         {
             return InspectionVerdict.Continue;
         }

@@ -15,6 +15,9 @@ public sealed class InspectionContext
     private DecodedHeaders? _decoded;
     private readonly long _bodyLimit;
     private BodyInfo? _response;
+    private GenAiFacts? _genAi;
+    private object?[]? _slots;
+    private const int SlotCount = (int)ExchangeSlot.Canary + 1;
 
     internal InspectionContext(string exchangeId, DateTimeOffset startedAt, long bodyLimit = BodyOptions.DefaultMaxDecodedBytes)
     {
@@ -81,25 +84,43 @@ public sealed class InspectionContext
 
     /// <summary>
     /// Releases what the exchange held once it ended: the body decoders and encoders (native compression state), and
-    /// the inspectors' per-exchange state in <see cref="Items"/> that is <see cref="IDisposable"/> (pooled buffers).
+    /// the inspectors' per-exchange state (slots and <see cref="Items"/>) that is <see cref="IDisposable"/> (pooled buffers).
     /// </summary>
     internal void Release()
     {
         Request.Pipeline?.Dispose();
         _response?.Pipeline?.Dispose();
+        if (_slots is not null)
+        {
+            foreach (var slot in _slots)
+            {
+                (slot as IDisposable)?.Dispose();
+            }
+        }
+
         if (_items is null)
         {
             return;
         }
 
-        foreach (var item in _items.Values)
+        // The dictionary's own enumerator: its Values view would be an allocation per exchange.
+        foreach (var (_, item) in _items)
         {
             (item as IDisposable)?.Dispose();
         }
     }
 
     /// <summary>What model governance read from the request and its answer (audit <c>gen_ai.*</c>).</summary>
-    public GenAiFacts GenAi { get; } = new();
+    public GenAiFacts GenAi => _genAi ??= new();
+
+    /// <summary>The model call's facts if an inspector recorded any, else null (an exchange without one makes none).</summary>
+    internal GenAiFacts? RecordedGenAi => _genAi;
+
+    /// <summary>A built-in inspector's state for this exchange, or null.</summary>
+    internal object? Slot(ExchangeSlot slot) => _slots?[(int)slot];
+
+    /// <summary>Sets (or with null clears) a built-in inspector's state; what is <see cref="IDisposable"/> is disposed when the exchange ends.</summary>
+    internal void SetSlot(ExchangeSlot slot, object? value) => (_slots ??= new object?[SlotCount])[(int)slot] = value;
 
     /// <summary>
     /// Per-exchange state that inspectors share (for example an inspector's body buffer); what is

@@ -31,7 +31,7 @@ internal sealed class PiiInspector : IInspector
             state.Events = new EventStreamPiiRedactor(state.Findings, exchange.Settings.MaxBodyBytes);
         }
 
-        context.Items[Key(direction)] = state;
+        context.SetSlot(Slot(direction), state);
         var mode = exchange.Require(context, direction, pii.MayRedact);
         return ValueTask.FromResult(mode is null ? InspectionVerdict.Continue : new InspectionVerdict { BodyMode = mode });
     }
@@ -39,7 +39,7 @@ internal sealed class PiiInspector : IInspector
     public ValueTask<InspectionVerdict> OnBodyAsync(InspectionContext context, HttpDirection direction, ReadOnlyMemory<byte> chunk, bool endOfBody, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (!context.Items.TryGetValue(Key(direction), out var value) || value is not State state)
+        if (context.Slot(Slot(direction)) is not State state)
         {
             return ValueTask.FromResult(InspectionVerdict.Continue);
         }
@@ -56,7 +56,7 @@ internal sealed class PiiInspector : IInspector
             return ValueTask.FromResult(InspectionVerdict.Continue);
         }
 
-        context.Items.Remove(Key(direction));
+        context.SetSlot(Slot(direction), null);
         return ValueTask.FromResult(Decide(context, direction, state.Findings, RedactWhole(context.Body(direction).Kind, chunk.Span, state.Findings)));
     }
 
@@ -108,7 +108,7 @@ internal sealed class PiiInspector : IInspector
         return output is { } replacement ? new InspectionVerdict { ReplaceBody = replacement } : InspectionVerdict.Continue;
     }
 
-    private static string Key(HttpDirection direction) => direction == HttpDirection.Request ? "pii.request" : "pii.response";
+    private static ExchangeSlot Slot(HttpDirection direction) => direction == HttpDirection.Request ? ExchangeSlot.PiiRequest : ExchangeSlot.PiiResponse;
 
     private sealed class State(PiiFindings findings)
     {

@@ -10,6 +10,7 @@
 #   PROCESS_WARMUP=20  seconds of load a freshly started server gets first (JIT tiers, PGO, pools)
 #   ROUNDS=3         baseline and service measured alternately this many times; the table shows the medians
 #   CLIENTS=4        HTTP/2 connections                            STREAMS=16 concurrent streams per connection
+#   PACED_CONNECTIONS=2  HTTP/2 connections of the half-load runs (our paced driver; Envoy: one per worker)
 #   SCENARIOS="check-sample check-1000 extproc-headers extproc-body-4k extproc-body-4k-crs check-sample-audit"
 #   CRS_DIR=<repo>/../shared/data/crs   OWASP CRS for extproc-body-4k-crs (skipped when the directory is missing)
 #   BODY_RATE=100   req/s (one stream) of the light-load runs that give the 4 KB body's added p50
@@ -27,6 +28,7 @@ ROUNDS=${ROUNDS:-3}
 BODY_RATE=${BODY_RATE:-100}
 CLIENTS=${CLIENTS:-4}
 STREAMS=${STREAMS:-16}
+PACED_CONNECTIONS=${PACED_CONNECTIONS:-2}
 SCENARIOS=${SCENARIOS:-check-sample check-1000 extproc-headers extproc-body-4k extproc-body-4k-crs check-sample-audit}
 CRS_DIR=${CRS_DIR:-$ROOT/../shared/data/crs}
 AUDIT_STDOUT=${AUDIT_STDOUT:-/dev/null}
@@ -36,7 +38,7 @@ OUT=${OUT:-/tmp/envoygovern-load-$(date +%Y%m%d-%H%M%S)}
 # and path, and verify checks that they ran (prompt injection armed, the body read by model governance).
 EXTPROC_INSPECTION_ARGS=${EXTPROC_INSPECTION_ARGS:-}
 
-export DURATION WARMUP ROUNDS CLIENTS STREAMS BODY_RATE
+export DURATION WARMUP ROUNDS CLIENTS STREAMS BODY_RATE PACED_CONNECTIONS
 CHECK_PATH=/envoy.service.auth.v3.Authorization/Check
 PROCESS_PATH=/envoy.service.ext_proc.v3.ExternalProcessor/Process
 TICKS=$(getconf CLK_TCK)
@@ -260,36 +262,43 @@ audit_scenario() {
   stop "$off"
 }
 
-# paced RATE: h2load options for RATE req/s with evenly spread arrivals. h2load's --rps timer never fires more
-# often than every 10 ms (src/h2load.cc: rps_watcher.repeat = max(0.01, 1 / rps)), so a connection paced above
-# 100 req/s sends each tick's requests together: -c 4 --rps=3000 means bursts of 30 per connection every 10 ms,
-# queued behind each other, which is not "half the load". Paced runs therefore use one connection per 100 req/s,
-# each sending one request per tick, their ticks spread by their connect times; -m 4 lets a connection that
-# fell behind catch up.
-paced() {
-  local connections=$(( ($1 + 99) / 100 ))
-  echo "-c $connections -m 4 --rps=$(( ($1 + connections - 1) / connections ))"
-}
-
 # median_rps SCENARIO SERVER: the median req/s of this run's full-load rounds of SERVER in SCENARIO.
 median_rps() {
   awk -F'\t' -v scenario="$1" -v server="$2" '$1 == scenario && $2 == server { print $4 }' "$OUT/runs.tsv" | sort -n \
     | awk '{ v[NR] = $1 } END { print int(v[int((NR + 1) / 2)]) }'
 }
 
+# paced_measure SCENARIO SERVER ROUND PID URL ADMIN PATH FILE RATE: one run of our paced driver (LoadRequests paced:
+# RATE req/s evenly spread over PACED_CONNECTIONS HTTP/2 connections, WARMUP s unmeasured, then DURATION s), a line
+# in runs.tsv like measure's (CPU is the server's over the measured part) and one in paced.tsv (max latency, the
+# driver's send lag p99, the driver's own CPU s / 1k).
+paced_measure() {
+  local scenario=$1 server=$2 round=$3 pid=$4 url=$5 admin=$6 path=$7 file=$8 rate=$9 line errors=-
+  [ "$admin" = - ] || errors=$(wrong_answers "$admin")
+  line=$(dotnet "$(bin bench/EnvoyGovern.LoadRequests EnvoyGovern.LoadRequests)" paced "$url$path" "$file" "$rate" "$PACED_CONNECTIONS" \
+    "$WARMUP" "$DURATION" "$pid" 2>"$OUT/paced.err") || die "paced run against $url failed: $line $(tail -3 "$OUT/paced.err")"
+  [ "$admin" = - ] || errors=$(( $(wrong_answers "$admin") - errors ))
+  # line: calls, req/s, p50, p90, p99, max, send lag p99 (ms), server CPU s / 1k, driver CPU s / 1k, failed calls
+  awk -v scenario="$scenario" -v server="$server" -v round="$round" -v errors="$errors" -v out="$OUT/paced.tsv" '{
+    printf "%s\t%s\t%d\t%.0f\t%.3f\t%.3f\t%.3f\t%.4f\t%d\t%s\n", scenario, server, round, $2, $3, $4, $5, $8, $1, errors
+    printf "%s\t%s\t%d\t%.3f\t%.3f\t%.4f\n", scenario, server, round, $6, $7, $9 >>out
+  }' <<<"$line" >>"$OUT/runs.tsv"
+  tail -1 "$OUT/runs.tsv" | awk -F'\t' -v lag="$(cut -f7 <<<"$line")" '{ printf "  %-24s %-9s round %s: %6s req/s  p50 %s ms  p99 %s ms  CPU %s s/1k  send lag p99 %s ms  wrong answers %s\n", $1, $2, $3, $4, $5, $7, $8, lag, $10 }' >&2
+}
+
 # The p99 of the sample-policy Check at half the load it reached (issue 9: "reaches >= 85% of the baseline, and
-# its p99 at half that load is under 1 ms"): half the service's median req/s of this run's full-load rounds,
-# arrivals spread (paced), with the bare baseline at the same rate as the control.
+# its p99 at half that load is under 1 ms"): half the service's median req/s of this run's full-load rounds, with
+# the bare baseline at the same rate as the control, both driven by our paced driver as Envoy calls ext_authz:
+# evenly spread calls over PACED_CONNECTIONS HTTP/2 connections (one per Envoy worker), latency from the time each
+# call was due. h2load stays the full-load generator; it cannot pace (see bench/README.md).
 half_load() {
   local pid=$1 url=$2 admin=$3 rate
   rate=$(( $(median_rps check-sample service) / 2 ))
-  log "check-sample at half the rate it reached: $rate req/s ($(paced "$rate"))"
+  log "check-sample at half the rate it reached: $rate req/s over $PACED_CONNECTIONS connections (paced driver)"
   local round
   for round in $(seq 1 "$ROUNDS"); do
-    # shellcheck disable=SC2046 # paced prints options
-    base_run() { measure check-sample-half baseline "$round" "$BASELINE_PID" "$BASELINE_URL" - "$CHECK_PATH" "$FILES/check-sample.bin" $(paced "$rate"); }
-    # shellcheck disable=SC2046
-    service_run() { measure check-sample-half service "$round" "$pid" "$url" "$admin" "$CHECK_PATH" "$FILES/check-sample.bin" $(paced "$rate"); }
+    base_run() { paced_measure check-sample-half baseline "$round" "$BASELINE_PID" "$BASELINE_URL" - "$CHECK_PATH" "$FILES/check-sample.bin" "$rate"; }
+    service_run() { paced_measure check-sample-half service "$round" "$pid" "$url" "$admin" "$CHECK_PATH" "$FILES/check-sample.bin" "$rate"; }
     in_turn "$round" base_run service_run
   done
 }
@@ -320,6 +329,7 @@ log "request files and policies"
 dotnet "$(bin bench/EnvoyGovern.LoadRequests EnvoyGovern.LoadRequests)" write "$FILES" >&2
 : >"$OUT/runs.tsv"
 : >"$OUT/processes.tsv"
+: >"$OUT/paced.tsv"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 start baseline "$(bin bench/EnvoyGovern.LoadBaseline EnvoyGovern.LoadBaseline)"

@@ -28,7 +28,21 @@ public static class ExtProcWire
     public static ProtocolConfiguration? ReadProtocolConfig(ProcessingRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var bytes = FindField(request.UnknownFields, ProtocolConfigField);
+        if (request.UnknownFields is not { } unknown)
+        {
+            return null;
+        }
+
+        // Every ext_proc stream's first message carries it: read in place from the serialised unknown fields, not
+        // through two more CodedInputStreams and two copies of the field. Anything this reader does not expect (a
+        // group) goes the general way.
+        var bytes = Serialise(unknown);
+        return ScanProtocolConfig(bytes, out var config) ? config : ReadProtocolConfig(bytes);
+    }
+
+    private static ProtocolConfiguration? ReadProtocolConfig(byte[] unknownFields)
+    {
+        var bytes = FindField(unknownFields, ProtocolConfigField);
         if (bytes is null)
         {
             return null;
@@ -59,6 +73,66 @@ public static class ExtProcWire
         }
 
         return new ProtocolConfiguration(requestMode, responseMode, sendBodyWithoutWaiting);
+    }
+
+    // False when the bytes hold a wire type this scan does not handle; else config is the last field 11's (null if none).
+    private static bool ScanProtocolConfig(ReadOnlySpan<byte> unknownFields, out ProtocolConfiguration? config)
+    {
+        config = null;
+        var (at, length) = (-1, 0);
+        var rest = unknownFields;
+        while (!rest.IsEmpty)
+        {
+            if (!ProtoSpan.TryField(ref rest, out var field, out var wireType, out var payload, out _))
+            {
+                return false;
+            }
+
+            if (field == ProtocolConfigField && wireType == WireFormat.WireType.LengthDelimited)
+            {
+                // The payload ends where the rest begins.
+                (at, length) = (unknownFields.Length - rest.Length - payload.Length, payload.Length);
+            }
+        }
+
+        if (at < 0)
+        {
+            return true;
+        }
+
+        var found = unknownFields.Slice(at, length);
+
+        var requestMode = ProcessingMode.Types.BodySendMode.None;
+        var responseMode = ProcessingMode.Types.BodySendMode.None;
+        var sendBodyWithoutWaiting = false;
+        while (!found.IsEmpty)
+        {
+            if (!ProtoSpan.TryField(ref found, out var field, out var wireType, out _, out var varint))
+            {
+                return false;
+            }
+
+            if (wireType != WireFormat.WireType.Varint)
+            {
+                continue;
+            }
+
+            switch (field)
+            {
+                case 1:
+                    requestMode = (ProcessingMode.Types.BodySendMode)(int)(uint)varint;
+                    break;
+                case 2:
+                    responseMode = (ProcessingMode.Types.BodySendMode)(int)(uint)varint;
+                    break;
+                case 3:
+                    sendBodyWithoutWaiting = varint != 0;
+                    break;
+            }
+        }
+
+        config = new ProtocolConfiguration(requestMode, responseMode, sendBodyWithoutWaiting);
+        return true;
     }
 
     /// <summary>Returns a copy of <paramref name="request"/> that carries <c>protocol_config</c>, as Envoy sends it.</summary>
@@ -155,17 +229,20 @@ public static class ExtProcWire
     }
 
     // Last occurrence wins for a singular message field in proto3; Envoy sends it once.
-    private static ByteString? FindField(UnknownFieldSet? unknown, int field)
-    {
-        if (unknown is null)
-        {
-            return null;
-        }
+    private static ByteString? FindField(UnknownFieldSet? unknown, int field) =>
+        unknown is null ? null : FindField(Serialise(unknown), field);
 
+    private static byte[] Serialise(UnknownFieldSet unknown)
+    {
         var bytes = new byte[unknown.CalculateSize()];
         var output = new CodedOutputStream(bytes);
         unknown.WriteTo(output);
         output.Flush();
+        return bytes;
+    }
+
+    private static ByteString? FindField(byte[] bytes, int field)
+    {
         var input = new CodedInputStream(bytes);
         ByteString? found = null;
         uint tag;

@@ -23,7 +23,8 @@ internal sealed class WafInspector(
     ILogger<WafInspector> logger,
     PolicyStore? policy = null) : IInspector
 {
-    private const string StateKey = "waf";
+    // Paranoia levels as the CRS reads them (1-4), one string each instead of one per exchange.
+    private static readonly string[] LevelTexts = ["0", "1", "2", "3", "4"];
 
     [ThreadStatic]
     private static List<KeyValuePair<string, string>>? t_headers;
@@ -99,7 +100,7 @@ internal sealed class WafInspector(
         transaction.SetTimeLimit(options.CurrentValue.EvaluationTimeout);
         Seed(transaction, settings);
         var state = new ExchangeState(transaction, settings);
-        context.Items[StateKey] = state;
+        context.SetSlot(ExchangeSlot.Waf, state);
 
         // The header list only carries the values into the transaction's collections, synchronously on this thread: one
         // list per thread serves every exchange, emptied after use so it holds no request's values.
@@ -238,7 +239,9 @@ internal sealed class WafInspector(
     // The policy's paranoia level and thresholds as the CRS reads them; 901 keeps values that are set.
     private static void Seed(WafTransaction transaction, WafSettings settings)
     {
-        var level = settings.ParanoiaLevel.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var level = (uint)settings.ParanoiaLevel < (uint)LevelTexts.Length
+            ? LevelTexts[settings.ParanoiaLevel]
+            : settings.ParanoiaLevel.ToString(System.Globalization.CultureInfo.InvariantCulture);
         transaction.SetVariable(Variable.Tx, "blocking_paranoia_level", level);
         transaction.SetVariable(Variable.Tx, "detection_paranoia_level", level);
         if (settings.InboundThreshold is { } inbound)
@@ -258,7 +261,7 @@ internal sealed class WafInspector(
     }
 
     private static ExchangeState? State(InspectionContext context) =>
-        context.Items.TryGetValue(StateKey, out var value) ? value as ExchangeState : null;
+        context.Slot(ExchangeSlot.Waf) as ExchangeState;
 
     // Disposed when the exchange ends (InspectionContext.Release): the transaction's collections go back to the pool.
     private sealed class ExchangeState(WafTransaction transaction, WafSettings settings) : IDisposable

@@ -21,6 +21,35 @@ public sealed class ExtProcWireTests
     }
 
     [Fact]
+    public void ReadProtocolConfig_OtherUnknownFieldsAndTwoConfigs_ReadsTheLast()
+    {
+        byte[] wire =
+        [
+            0x12, 0x00, // request_headers {}
+            0xA1, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, // field 20, fixed64
+            0xA8, 0x01, 0xAC, 0x02, // field 21, varint 300
+            0x5A, 0x02, 0x08, 0x01, // protocol_config {request_body_mode=STREAMED}
+            0xB5, 0x01, 1, 2, 3, 4, // field 22, fixed32
+            0x5A, 0x09, 0x08, 0x02, 0x4A, 0x01, (byte)'x', 0x10, 0x03, 0x18, 0x01, // protocol_config {BUFFERED, field 9 "x", BUFFERED_PARTIAL, true}
+        ];
+
+        var config = ExtProcWire.ReadProtocolConfig(ProcessingRequest.Parser.ParseFrom(wire));
+
+        Assert.Equal(new ProtocolConfiguration(BodySendMode.Buffered, BodySendMode.BufferedPartial, true), config);
+    }
+
+    [Fact]
+    public void ReadProtocolConfig_GroupAmongUnknownFields_StillReadsIt()
+    {
+        // A group (field 20: start 0xA3 0x01, a varint inside, end 0xA4 0x01) before protocol_config {BUFFERED}.
+        byte[] wire = [0x12, 0x00, 0xA3, 0x01, 0x08, 0x05, 0xA4, 0x01, 0x5A, 0x02, 0x08, 0x02];
+
+        var config = ExtProcWire.ReadProtocolConfig(ProcessingRequest.Parser.ParseFrom(wire));
+
+        Assert.Equal(new ProtocolConfiguration(BodySendMode.Buffered, BodySendMode.None, false), config);
+    }
+
+    [Fact]
     public void ReadProtocolConfig_NoField11_ReturnsNull()
     {
         var request = new ProcessingRequest { RequestHeaders = new HttpHeaders() };
