@@ -1,5 +1,6 @@
 using System.Text;
 using EnvoyGovern.ExtProc.PromptInjection;
+using EnvoyGovern.TestSupport;
 
 namespace EnvoyGovern.Tests.PromptInjection;
 
@@ -88,29 +89,21 @@ public sealed class PromptInjectionDetectorTests
     [Fact]
     public void Score_LargeAdversarialText_TimeGrowsLinearly()
     {
-        // Quadratic work would take 64 times as long for 8 times the text; linear about 8 (a busy test host has
-        // shown up to 10). The best of three runs each damps the noise, and the absolute bound catches a hang.
-        var small = MinimumTime(Adversarial(6_250));
-        var large = MinimumTime(Adversarial(50_000));
+        // Quadratic work would take 64 times as long for 8 times the text; linear about 8. Measured as the thread's
+        // CPU time (a busy host's waits for a core made wall-time ratios flaky), the best of three runs each after
+        // one unmeasured run; the absolute bound catches a hang.
+        var smallText = Adversarial(6_250);
+        var largeText = Adversarial(50_000);
+        PromptInjectionDetector.Score(smallText);
+
+        var small = ThreadCpuTime.Minimum(() => PromptInjectionDetector.Score(smallText));
+        var large = ThreadCpuTime.Minimum(() => PromptInjectionDetector.Score(largeText));
 
         Assert.True(large < small * 24, $"{small} for 1/8 of the text, {large} for all of it");
         Assert.True(large < TimeSpan.FromSeconds(30), large.ToString());
 
         static string Adversarial(int repeats) =>
             string.Concat(Enumerable.Repeat("ignore ignore ignore previous ", repeats)) + new string('A', repeats * 4);
-
-        static TimeSpan MinimumTime(string text)
-        {
-            var best = TimeSpan.MaxValue;
-            for (var run = 0; run < 3; run++)
-            {
-                var watch = System.Diagnostics.Stopwatch.StartNew();
-                PromptInjectionDetector.Score(text);
-                best = watch.Elapsed < best ? watch.Elapsed : best;
-            }
-
-            return best;
-        }
     }
 
     // Unicode tag characters: invisible, yet readable by a model.

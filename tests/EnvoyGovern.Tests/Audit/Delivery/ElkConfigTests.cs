@@ -155,11 +155,11 @@ public sealed class ElkConfigTests
             .ToList();
     }
 
-    // Field -> type from the ECS field list beside the repository (columns: version, indexed, set, field, type, ...).
+    // Field -> type from the shared ECS field list (columns: version, indexed, set, field, type, ...).
     private static Dictionary<string, string> EcsTypes()
     {
-        var path = Path.Combine(RepoPaths.Root, "..", "shared", "data", "ecs", "fields.csv");
-        Assert.True(File.Exists(path), $"{path} is missing: the ECS field list lives in shared/ beside the repository");
+        var path = RepoPaths.EcsFields;
+        Assert.True(File.Exists(path), $"{path} is missing: the ECS field list lives in shared/ beside the repository (or ENVOYGOVERN_SHARED)");
         return File.ReadLines(path).Skip(1)
             .Select(l => l.Split(','))
             .Where(c => c.Length > 4)

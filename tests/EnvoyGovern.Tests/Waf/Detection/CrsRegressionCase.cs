@@ -19,7 +19,7 @@ internal sealed record CrsRegressionCase(string Id, bool Expected, IReadOnlyList
         var path = Path.Combine(TestsDirectory, folder, ruleId + ".yaml");
         if (!File.Exists(path))
         {
-            throw new FileNotFoundException($"CRS regression tests not found (set ENVOYGOVERN_SHARED_DATA): {path}");
+            throw new FileNotFoundException($"CRS regression tests not found (set ENVOYGOVERN_SHARED to the shared folder): {path}");
         }
 
         var yaml = new YamlStream();
