@@ -25,7 +25,9 @@ public sealed class WafGrpcTests
     private static async Task<(RunningService Service, PolicyDirectory Policy)> StartAsync(string mode, params string[] settings)
     {
         var policy = new PolicyDirectory(("waf.yaml", Policy(mode)));
-        var service = await RunningService.StartExtProcAsync(null, [policy.Setting, .. settings]);
+        // These tests are about verdicts, not the time budget: a cold engine on a busy test host can take longer than
+        // the default 150 ms for its first exchange and answer waf_limit instead. Later settings override this one.
+        var service = await RunningService.StartExtProcAsync(null, [policy.Setting, "--Waf:EvaluationTimeout=00:00:10", .. settings]);
         await PolicyService.WaitForPolicyAsync(service);
         return (service, policy);
     }
