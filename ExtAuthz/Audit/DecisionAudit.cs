@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using EnvoyGovern.ExtAuthz.Decisions;
@@ -73,7 +74,10 @@ public sealed class DecisionAudit : IDecisionAudit
         var recorder = s.Audit._recorder;
         EcsRecordFields.WriteUrl(w, string.IsNullOrEmpty(http.Scheme) ? null : http.Scheme, http.Host, http.Path, recorder.Redaction);
         WriteSource(w, check);
-        EcsRecordFields.WriteInObject(w, ",\"user_agent\":{\"original\":"u8, check.GetHeader("user-agent"));
+        if (MemberFromHeader(w, ",\"user_agent\":{\"original\":"u8, http, "user-agent"))
+        {
+            w.Raw("}"u8);
+        }
         var identity = check.Identity;
         var caller = identity is null ? null : s.Audit._callers.Find(identity);
         if (caller is not null)
@@ -95,7 +99,7 @@ public sealed class DecisionAudit : IDecisionAudit
             w.Raw("}}"u8);
         }
 
-        EcsRecordFields.WriteTraceContext(w, check.GetHeader("traceparent"));
+        WriteTraceContext(w, http);
         WriteCustom(w, check, decision, marks, caller, s.Audit._headers);
     }
 
@@ -103,8 +107,17 @@ public sealed class DecisionAudit : IDecisionAudit
     {
         var http = check.Http;
         w.Member(",\"http\":{\"request\":{\"method\":"u8, http.Method);
-        w.MemberIfSet(",\"id\":"u8, string.IsNullOrEmpty(http.Id) ? check.GetHeader("x-request-id") : http.Id);
-        w.MemberIfSet(",\"mime_type\":"u8, check.GetHeader("content-type"));
+        if (http.IdUtf8.IsEmpty)
+        {
+            MemberFromHeader(w, ",\"id\":"u8, http, "x-request-id");
+        }
+        else
+        {
+            w.Raw(",\"id\":"u8);
+            w.TextUtf8(http.IdUtf8);
+        }
+
+        MemberFromHeader(w, ",\"mime_type\":"u8, http, "content-type");
         if (http.Size > 0)
         {
             w.Raw(",\"body\":{\"bytes\":"u8);
@@ -190,10 +203,13 @@ public sealed class DecisionAudit : IDecisionAudit
 
     private static void WriteHeaders(AuditRecordWriter w, CheckContext check, (string Header, byte[] Member)[] headers)
     {
+        var http = check.Http;
         var first = true;
         foreach (var (header, member) in headers)
         {
-            if (check.GetHeader(header) is not { } value)
+            string? text = null;
+            var utf8 = ReadOnlySpan<byte>.Empty;
+            if (http.HasHeaderMap ? (text = http.GetHeader(header)) is null : !http.TryGetHeaderUtf8(header, out utf8))
             {
                 continue;
             }
@@ -204,13 +220,60 @@ public sealed class DecisionAudit : IDecisionAudit
             }
 
             EcsRecordFields.Name(w, ref first, member);
-            w.Text(value);
+            if (text is null)
+            {
+                w.TextUtf8(utf8);
+            }
+            else
+            {
+                w.Text(text);
+            }
         }
 
         if (!first)
         {
             w.Raw("}"u8);
         }
+    }
+
+    // Header values are copied from the request's bytes (no string per header and record) unless Envoy sent
+    // header_map, whose values GetHeader decodes and joins: the same text either way.
+    private static bool MemberFromHeader(AuditRecordWriter w, ReadOnlySpan<byte> name, HttpRequestView http, string header)
+    {
+        if (http.HasHeaderMap)
+        {
+            if (http.GetHeader(header) is not { } text)
+            {
+                return false;
+            }
+
+            w.Member(name, text);
+            return true;
+        }
+
+        if (!http.TryGetHeaderUtf8(header, out var value))
+        {
+            return false;
+        }
+
+        w.Raw(name);
+        w.TextUtf8(value);
+        return true;
+    }
+
+    private static void WriteTraceContext(AuditRecordWriter w, HttpRequestView http)
+    {
+        if (!http.HasHeaderMap && http.TryGetHeaderUtf8("traceparent", out var value) && value.Length <= 128 && Ascii.IsValid(value))
+        {
+            // ASCII decodes byte for byte: widened on the stack instead of a string.
+            Span<char> text = stackalloc char[value.Length];
+            Ascii.ToUtf16(value, text, out _);
+            EcsRecordFields.WriteTraceContext(w, text);
+            return;
+        }
+
+        // Absent (nothing written), header_map, or not ASCII (trimmed of Unicode spaces as before): decoded.
+        EcsRecordFields.WriteTraceContext(w, http.GetHeader("traceparent"));
     }
 
     // The decision's metadata that the record reads, found in one pass (the first value of each key, as a lookup per

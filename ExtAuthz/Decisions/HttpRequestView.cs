@@ -93,13 +93,9 @@ public sealed class HttpRequestView
     {
         ArgumentNullException.ThrowIfNull(lowerCaseName);
         var ascii = Ascii.IsValid(lowerCaseName);
-        var headers = Headers;
-        for (var i = headers.Length - 1; i >= 0; i--)
+        if (FindInHeaders(lowerCaseName, ascii) is var found and >= 0)
         {
-            if (KeyEquals(headers[i].Key, lowerCaseName, ascii))
-            {
-                return Decode(headers[i].Value);
-            }
+            return Decode(Headers[found].Value);
         }
 
         if (HeaderMap is not { } map)
@@ -118,6 +114,42 @@ public sealed class HttpRequestView
         }
 
         return joined;
+    }
+
+    /// <summary>
+    /// A header of the <c>headers</c> map as its UTF-8 bytes on the wire (checked to be UTF-8 when the request was read):
+    /// what <see cref="GetHeader"/> decodes, without a string. Only when Envoy sent no <c>header_map</c> (whose values
+    /// are joined and may be raw bytes): then use <see cref="GetHeader"/>.
+    /// </summary>
+    internal bool TryGetHeaderUtf8(string lowerCaseName, out ReadOnlySpan<byte> value)
+    {
+        ArgumentNullException.ThrowIfNull(lowerCaseName);
+        if (HeaderMap is not null)
+        {
+            throw new InvalidOperationException("header_map values are read with GetHeader");
+        }
+
+        var found = FindInHeaders(lowerCaseName, Ascii.IsValid(lowerCaseName));
+        value = found >= 0 ? Span(Headers[found].Value) : default;
+        return found >= 0;
+    }
+
+    /// <summary><see cref="Id"/> as its UTF-8 bytes on the wire.</summary>
+    internal ReadOnlySpan<byte> IdUtf8 => Span(IdField);
+
+    // The last entry of the headers map with that name (a repeated key: the last one counts), or -1.
+    private int FindInHeaders(string lowerCaseName, bool ascii)
+    {
+        var headers = Headers;
+        for (var i = headers.Length - 1; i >= 0; i--)
+        {
+            if (KeyEquals(headers[i].Key, lowerCaseName, ascii))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     // An ASCII name equals the key's bytes exactly when it equals their decoding (a non-ASCII byte decodes to a

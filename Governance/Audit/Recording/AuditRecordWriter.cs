@@ -29,6 +29,10 @@ public sealed class AuditRecordWriter : IDisposable
     private static readonly SearchValues<char> Plain = SearchValues.Create(
         [.. Enumerable.Range(0x20, 0x7F - 0x20).Select(c => (char)c).Where(c => !JavaScriptEncoder.UnsafeRelaxedJsonEscaping.WillEncode(c))]);
 
+    // The same set as bytes, for values that are UTF-8 already (a request's header bytes).
+    private static readonly SearchValues<byte> PlainBytes = SearchValues.Create(
+        [.. Enumerable.Range(0x20, 0x7F - 0x20).Where(c => !JavaScriptEncoder.UnsafeRelaxedJsonEscaping.WillEncode(c)).Select(c => (byte)c)]);
+
     private readonly ArrayBufferWriter<byte> _escaped = new(256);
     private Utf8JsonWriter? _escaping;
     private ArrayBufferWriter<byte> _buffer;
@@ -95,6 +99,26 @@ public sealed class AuditRecordWriter : IDisposable
         Ascii.FromUtf16(value, span[1..], out _);
         span[value.Length + 1] = (byte)'"';
         _buffer.Advance(value.Length + 2);
+    }
+
+    /// <summary>
+    /// Appends a JSON string from valid UTF-8: the bytes <see cref="Text(ReadOnlySpan{char})"/> writes for its decoding,
+    /// copied as they are when they are plain printable ASCII (no string made for the value).
+    /// </summary>
+    public void TextUtf8(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.ContainsAnyExcept(PlainBytes))
+        {
+            // Rare (escapes or non-ASCII): decoded and written as any other text, so that both paths agree.
+            Escaped(Encoding.UTF8.GetString(utf8));
+            return;
+        }
+
+        var span = _buffer.GetSpan(utf8.Length + 2);
+        span[0] = (byte)'"';
+        utf8.CopyTo(span[1..]);
+        span[utf8.Length + 1] = (byte)'"';
+        _buffer.Advance(utf8.Length + 2);
     }
 
     /// <summary>Appends a JSON number.</summary>

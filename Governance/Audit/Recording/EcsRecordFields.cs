@@ -100,10 +100,13 @@ public static class EcsRecordFields
     }
 
     /// <summary>Writes <c>trace.id</c> and <c>span.id</c> from a W3C <c>traceparent</c>, as <see cref="EcsFields.WriteTraceContext"/>.</summary>
-    public static void WriteTraceContext(AuditRecordWriter writer, string? traceparent)
+    public static void WriteTraceContext(AuditRecordWriter writer, string? traceparent) => WriteTraceContext(writer, traceparent.AsSpan());
+
+    /// <summary>As <see cref="WriteTraceContext(AuditRecordWriter, string?)"/>, from the header's characters (empty when absent).</summary>
+    public static void WriteTraceContext(AuditRecordWriter writer, ReadOnlySpan<char> traceparent)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        var text = traceparent.AsSpan().Trim();
+        var text = traceparent.Trim();
         if (!EcsFields.IsTraceparent(text))
         {
             return;

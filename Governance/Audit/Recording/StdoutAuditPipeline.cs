@@ -49,6 +49,11 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
     private long _writingNumber;
     private TaskCompletionSource<bool>? _writingDone;
     private long _forgottenFailures;
+
+    // Read without the gate by WhenWritten: the last batch whose write ended (batches end in order), and the last one
+    // that failed, published before its number is.
+    private long _finishedThrough;
+    private long _lastFailed;
     private bool _writing;
     private bool _drainQueued;
 
@@ -111,6 +116,12 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
     /// <inheritdoc />
     public ValueTask<bool> WhenWritten(long ticket)
     {
+        // Nearly every caller wrote its own batch just now: its outcome is known without the gate.
+        if (ticket <= Volatile.Read(ref _finishedThrough) && ticket > Volatile.Read(ref _lastFailed))
+        {
+            return new ValueTask<bool>(true);
+        }
+
         lock (_gate)
         {
             if (ticket == _pendingNumber)
@@ -223,7 +234,10 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
                 if (failure is not null)
                 {
                     Remember(failure);
+                    Volatile.Write(ref _lastFailed, _writingNumber);
                 }
+
+                Volatile.Write(ref _finishedThrough, _writingNumber);
 
                 batch.Clear();
                 _spare = batch;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using EnvoyGovern.Governance.Audit.Recording;
@@ -37,6 +38,18 @@ public sealed class AuditRecordWriterTests
 
         Assert.Equal(Expected(w => w.WriteStringValue(value)), actual);
         Assert.Equal(value.Contains('\ud800', StringComparison.Ordinal) || value.Contains('\udc00', StringComparison.Ordinal) ? value.Replace('\ud800', '\ufffd').Replace('\udc00', '\ufffd') : value, JsonSerializer.Deserialize<string>(actual));
+    }
+
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public void TextUtf8_HostileValue_SameBytesAsItsDecodedText(string value)
+    {
+        var utf8 = Encoding.UTF8.GetBytes(value);
+
+        var actual = Raw(w => w.TextUtf8(utf8));
+
+        Assert.Equal(Raw(w => w.Text(Encoding.UTF8.GetString(utf8))), actual);
+        Assert.Equal(Expected(w => w.WriteStringValue(Encoding.UTF8.GetString(utf8))), actual);
     }
 
     [Fact]

@@ -63,6 +63,22 @@ public sealed class DecisionAuditGrpcTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Check_RawHeaderMap_RecordCopiesTheSameHeaderValues()
+    {
+        // header_map (encode_raw_headers) is read through GetHeader; the headers map from the request's bytes.
+        var fromMap = _service.Audit.ForEvent(DecisionId(await Client.CheckAsync(Chat(AcmeKey).EncodeRawHeaders().Build())));
+        var fromHeaders = _service.Audit.ForEvent(DecisionId(await Client.CheckAsync(Chat(AcmeKey).Build())));
+
+        foreach (var record in new[] { fromMap, fromHeaders })
+        {
+            Assert.Equal("sdk/1.2", Text(record, "user_agent", "original"));
+            Assert.Equal("0af7651916cd43dd8448eb211c80319c", Text(record, "trace", "id"));
+            Assert.Equal("b7ad6b7169203331", Text(record, "span", "id"));
+            Assert.Equal("billing", Text(record, "envoygovern", "request_headers", "x-client-app"));
+        }
+    }
+
+    [Fact]
     public async Task Check_SameCallerRepeatedly_EveryRecordNamesTheCallerAlike()
     {
         // The third Check of one identity copies its caller members written before (CallerFragments): the same JSON.
