@@ -79,6 +79,21 @@ public class ExtProcExchangeBenchmarks : IAsyncDisposable
         return _processor.Process(_reader, _writer, _call);
     }
 
+    [Benchmark(Description = "parse only: generated ProcessingRequest parser (the bare processor's)")]
+    public ProcessingRequest ParseGenerated() => BenchMarshalling.Read(_bareReader.Marshaller, _reader.Messages[0]);
+
+    [Benchmark(Description = "parse only: payload copy + ProcessingRequestReader (the service's)")]
+    public ProcessingRequest ParseReader() => BenchMarshalling.Read(_reader.Marshaller, _reader.Messages[0]);
+
+    // The same headers without protocol_config, as every message after a stream's first comes.
+    private static readonly byte[] NoConfig = new ProcessingRequest { RequestHeaders = ((ProcessingRequest)ExtProcSequences.HeadersOnly()[0]).RequestHeaders }.ToByteArray();
+
+    [Benchmark(Description = "parse only, no protocol_config: generated")]
+    public ProcessingRequest ParseGeneratedNoConfig() => BenchMarshalling.Read(_bareReader.Marshaller, NoConfig);
+
+    [Benchmark(Description = "parse only, no protocol_config: payload copy + ProcessingRequestReader")]
+    public ProcessingRequest ParseReaderNoConfig() => BenchMarshalling.Read(_reader.Marshaller, NoConfig);
+
     public async ValueTask DisposeAsync()
     {
         await _service.DisposeAsync();

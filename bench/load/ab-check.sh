@@ -37,7 +37,7 @@ run() { # NAME MODE
   t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   local done rps
   done=$(grep -o '[0-9]* succeeded' "$out" | cut -d' ' -f1)
-  rps=$(grep -o 'finished in [0-9.]*s, [0-9.]* req/s' "$out" | awk '{print $4}')
+  rps=$(grep -o 'finished in [0-9.]*m\?s, [0-9.]* req/s' "$out" | awk '{print $4}')
   printf '%s\t%s\t%s calls\t%s req/s\t%s CPU us/call\n' "$1" "$2" "$done" "$rps" \
     "$(awk -v t=$((t1 - t0)) -v n="$done" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz / n * 1e6 }')"
 }

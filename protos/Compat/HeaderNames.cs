@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Unicode;
 
 namespace EnvoyGovern.Protos.Compat;
 
@@ -14,8 +15,11 @@ internal static class HeaderNames
     private const int MaxCachedLength = 64;
     private static readonly Entry?[] Slots = new Entry?[512];
 
-    /// <summary>The UTF-8 <paramref name="utf8"/> (valid) as a string, from the table when it holds it.</summary>
-    public static string Get(ReadOnlySpan<byte> utf8)
+    /// <summary>
+    /// The UTF-8 <paramref name="utf8"/> as a string, from the table when it holds it; null when it is not UTF-8 (what
+    /// is in the table is).
+    /// </summary>
+    public static string? Get(ReadOnlySpan<byte> utf8)
     {
         if (utf8.IsEmpty)
         {
@@ -24,7 +28,7 @@ internal static class HeaderNames
 
         if (utf8.Length > MaxCachedLength)
         {
-            return Encoding.UTF8.GetString(utf8);
+            return Utf8.IsValid(utf8) ? Encoding.UTF8.GetString(utf8) : null;
         }
 
         var hash = Hash(utf8);
@@ -42,21 +46,23 @@ internal static class HeaderNames
             return atSecond.Text;
         }
 
+        if (!Utf8.IsValid(utf8))
+        {
+            return null;
+        }
+
         var text = Encoding.UTF8.GetString(utf8);
         Slots[atFirst is null ? first : second] = new Entry(utf8.ToArray(), text);
         return text;
     }
 
-    // FNV-1a: cheap for names of a few dozen bytes; its low and high bits give the two slots.
+    // Length, the first, a middle and the last byte, mixed: a name's hash without a loop over it (the usual names differ
+    // in these); its low and high bits give the two slots.
     private static uint Hash(ReadOnlySpan<byte> utf8)
     {
-        var hash = 2166136261u;
-        foreach (var b in utf8)
-        {
-            hash = (hash ^ b) * 16777619u;
-        }
-
-        return hash;
+        var hash = ((uint)utf8.Length << 24) ^ ((uint)utf8[0] << 16) ^ ((uint)utf8[utf8.Length / 2] << 8) ^ utf8[^1];
+        hash *= 0x9E3779B1u;
+        return hash ^ (hash >> 15);
     }
 
     private sealed record Entry(byte[] Utf8, string Text);

@@ -152,8 +152,13 @@ public static class ProcessingRequestReader
             switch (field)
             {
                 // A field twice: the last wins, as in the generated parser.
-                case HeaderValue.KeyFieldNumber when Utf8.IsValid(inner):
-                    header.Key = HeaderNames.Get(inner);
+                case HeaderValue.KeyFieldNumber:
+                    if (HeaderNames.Get(inner) is not { } key)
+                    {
+                        return null;
+                    }
+
+                    header.Key = key;
                     break;
                 case HeaderValue.ValueFieldNumber when Utf8.IsValid(inner):
                     header.Value = inner.IsEmpty ? string.Empty : System.Text.Encoding.UTF8.GetString(inner);
