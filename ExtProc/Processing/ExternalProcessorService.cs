@@ -22,7 +22,7 @@ internal sealed class ExternalProcessorService(
     DecisionIds ids,
     IOptionsMonitor<BodyOptions> bodies,
     TimeProvider time,
-    ILogger<ExternalProcessorService> logger) : ExternalProcessor.ExternalProcessorBase
+    ILogger<ExternalProcessorService> logger) : ProcessBinding.ProcessBase
 {
     public override async Task Process(IAsyncStreamReader<ProcessingRequest> requestStream, IServerStreamWriter<ProcessingResponse> responseStream, ServerCallContext context)
     {

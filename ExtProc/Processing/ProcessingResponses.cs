@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Envoy.Extensions.Filters.Http.ExtProc.V3;
@@ -15,13 +16,18 @@ namespace EnvoyGovern.ExtProc.Processing;
 /// <summary>Builds the one response of the matching kind that Envoy expects for each message.</summary>
 internal static class ProcessingResponses
 {
-    // Pass-through answers are immutable in practice (only serialised), so one instance serves every stream.
-    private static readonly ProcessingResponse ContinueRequestHeaders = new() { RequestHeaders = new HeadersResponse() };
-    private static readonly ProcessingResponse ContinueResponseHeaders = new() { ResponseHeaders = new HeadersResponse() };
-    private static readonly ProcessingResponse ContinueRequestBody = new() { RequestBody = new BodyResponse() };
-    private static readonly ProcessingResponse ContinueResponseBody = new() { ResponseBody = new BodyResponse() };
-    private static readonly ProcessingResponse ContinueRequestTrailers = new() { RequestTrailers = new TrailersResponse() };
-    private static readonly ProcessingResponse ContinueResponseTrailers = new() { ResponseTrailers = new TrailersResponse() };
+    // Answers that serve every stream, with their bytes serialized once (ProcessBinding writes those). They are
+    // immutable in practice: only serialised, never changed after they are made.
+    private static readonly ConditionalWeakTable<ProcessingResponse, byte[]> Frozen = new();
+    private static readonly ProcessingResponse ContinueRequestHeaders = Freeze(new() { RequestHeaders = new HeadersResponse() });
+    private static readonly ProcessingResponse ContinueResponseHeaders = Freeze(new() { ResponseHeaders = new HeadersResponse() });
+    private static readonly ProcessingResponse ContinueRequestBody = Freeze(new() { RequestBody = new BodyResponse() });
+    private static readonly ProcessingResponse ContinueResponseBody = Freeze(new() { ResponseBody = new BodyResponse() });
+    private static readonly ProcessingResponse ContinueRequestTrailers = Freeze(new() { RequestTrailers = new TrailersResponse() });
+    private static readonly ProcessingResponse ContinueResponseTrailers = Freeze(new() { ResponseTrailers = new TrailersResponse() });
+
+    /// <summary>The bytes of <paramref name="answer"/> when it is one that serves every stream; else null.</summary>
+    public static byte[]? Serialized(ProcessingResponse answer) => Frozen.TryGetValue(answer, out var bytes) ? bytes : null;
 
     public static ProcessingResponse Headers(HttpDirection direction, InspectionVerdict verdict, DirectionState request, DirectionState response)
     {
@@ -34,7 +40,7 @@ internal static class ProcessingResponses
         // Two streams building it at once make equal answers, either may stay.
         if (verdict.BodyMode is null && InspectionVerdict.ConstantAnswers(verdict) is { } answers)
         {
-            return answers[(int)direction] ??= HeadersAnswer(direction, verdict);
+            return answers[(int)direction] ??= Freeze(HeadersAnswer(direction, verdict));
         }
 
         var result = HeadersAnswer(direction, verdict);
@@ -46,6 +52,12 @@ internal static class ProcessingResponses
         }
 
         return result;
+    }
+
+    private static ProcessingResponse Freeze(ProcessingResponse answer)
+    {
+        Frozen.TryAdd(answer, answer.ToByteArray());
+        return answer;
     }
 
     private static ProcessingResponse HeadersAnswer(HttpDirection direction, InspectionVerdict verdict)

@@ -15,8 +15,9 @@ namespace EnvoyGovern.Benchmarks;
 /// <summary>
 /// One ext_proc headers-only exchange as the load harness sends it (<c>extproc-headers</c>: the chat request's headers
 /// with <c>end_of_stream</c>, the sample policy, the built-in WAF rules, the audit record through the stdout pipeline
-/// into <see cref="Stream.Null"/>), through <c>ExternalProcessorService.Process</c> in-process: the message parsed from
-/// its bytes and the answer serialized, as gRPC does around the handler. The baseline is the load harness's bare
+/// into <see cref="Stream.Null"/>), through <c>ExternalProcessorService.Process</c> in-process: the message read from
+/// its bytes and the answer written by the service's marshallers (<c>ProcessBinding</c>), as gRPC does around the
+/// handler; the bare processor's by the generated ones, as its binding does. The baseline is the load harness's bare
 /// processor (a constant answer per message) over the same reading and writing, so the difference is what the
 /// exchange costs us: the allocations here are what the GC threads of the harness's profile collect.
 /// </summary>
@@ -25,18 +26,21 @@ public class ExtProcExchangeBenchmarks : IAsyncDisposable
 {
     private static readonly ProcessingResponse ConstantAnswer = new() { RequestHeaders = new HeadersResponse() };
 
-    private readonly Frames _reader = new();
-    private readonly Answers _writer = new();
+    private readonly Frames _reader = new() { Marshaller = ProcessBinding.ProcessMethod.RequestMarshaller };
+    private readonly Frames _bareReader = new() { Marshaller = Marshallers.Create<ProcessingRequest>(static (m, ctx) => ctx.Complete(m.ToByteArray()), static ctx => ProcessingRequest.Parser.ParseFrom(ctx.PayloadAsReadOnlySequence())) };
+    private readonly Answers _writer = new() { Marshaller = ProcessBinding.ProcessMethod.ResponseMarshaller };
+    private readonly Answers _bareWriter = new() { Marshaller = Marshallers.Create<ProcessingResponse>(GeneratedWrite, static ctx => ProcessingResponse.Parser.ParseFrom(ctx.PayloadAsReadOnlySequence())) };
     private readonly ServerCallContext _call = new BenchCallContext("/envoy.service.ext_proc.v3.ExternalProcessor/Process");
     private PolicyDirectory _policy = null!;
     private RunningService _service = null!;
     private StdoutAuditPipeline _audit = null!;
-    private ExternalProcessor.ExternalProcessorBase _processor = null!;
+    private ProcessBinding.ProcessBase _processor = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         _reader.Messages = [.. ExtProcSequences.HeadersOnly().Select(m => m.ToByteArray())];
+        _bareReader.Messages = _reader.Messages;
         _policy = new PolicyDirectory([.. SamplePolicy.Files(RepoRoot.Path)]);
         _audit = new StdoutAuditPipeline(Stream.Null, Options.Create(new AuditRecordingOptions()), NullLogger<StdoutAuditPipeline>.Instance);
         // The WAF's time limit as in production; the first calls (JIT) may exceed it on a loaded machine, so the
@@ -60,11 +64,11 @@ public class ExtProcExchangeBenchmarks : IAsyncDisposable
     [Benchmark(Baseline = true, Description = "headers-only: bare processor (constant answer)")]
     public async Task Bare()
     {
-        _reader.Rewind();
-        while (await _reader.MoveNext(_call.CancellationToken))
+        _bareReader.Rewind();
+        while (await _bareReader.MoveNext(_call.CancellationToken))
         {
-            _ = _reader.Current.RequestCase;
-            await _writer.WriteAsync(ConstantAnswer);
+            _ = _bareReader.Current.RequestCase;
+            await _bareWriter.WriteAsync(ConstantAnswer);
         }
     }
 
@@ -75,6 +79,21 @@ public class ExtProcExchangeBenchmarks : IAsyncDisposable
         return _processor.Process(_reader, _writer, _call);
     }
 
+    [Benchmark(Description = "parse only: generated ProcessingRequest parser (the bare processor's)")]
+    public ProcessingRequest ParseGenerated() => BenchMarshalling.Read(_bareReader.Marshaller, _reader.Messages[0]);
+
+    [Benchmark(Description = "parse only: payload copy + ProcessingRequestReader (the service's)")]
+    public ProcessingRequest ParseReader() => BenchMarshalling.Read(_reader.Marshaller, _reader.Messages[0]);
+
+    // The same headers without protocol_config, as every message after a stream's first comes.
+    private static readonly byte[] NoConfig = new ProcessingRequest { RequestHeaders = ((ProcessingRequest)ExtProcSequences.HeadersOnly()[0]).RequestHeaders }.ToByteArray();
+
+    [Benchmark(Description = "parse only, no protocol_config: generated")]
+    public ProcessingRequest ParseGeneratedNoConfig() => BenchMarshalling.Read(_bareReader.Marshaller, NoConfig);
+
+    [Benchmark(Description = "parse only, no protocol_config: payload copy + ProcessingRequestReader")]
+    public ProcessingRequest ParseReaderNoConfig() => BenchMarshalling.Read(_reader.Marshaller, NoConfig);
+
     public async ValueTask DisposeAsync()
     {
         await _service.DisposeAsync();
@@ -83,15 +102,25 @@ public class ExtProcExchangeBenchmarks : IAsyncDisposable
         GC.SuppressFinalize(this);
     }
 
+    // What Grpc.Tools' generated marshaller does with a message (sized, then written into the call's buffer).
+    private static void GeneratedWrite(ProcessingResponse message, SerializationContext context)
+    {
+        context.SetPayloadLength(message.CalculateSize());
+        message.WriteTo(context.GetBufferWriter());
+        context.Complete();
+    }
+
     [GlobalCleanup]
     public void Cleanup() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    // The stream's messages parsed from their bytes on each read, as gRPC's deserializer does.
+    // The stream's messages read from their bytes on each read, as gRPC's deserializer does.
     private sealed class Frames : IAsyncStreamReader<ProcessingRequest>
     {
         private int _next;
 
         public byte[][] Messages { get; set; } = [];
+
+        public required Marshaller<ProcessingRequest> Marshaller { get; init; }
 
         public ProcessingRequest Current { get; private set; } = null!;
 
@@ -104,15 +133,17 @@ public class ExtProcExchangeBenchmarks : IAsyncDisposable
                 return Task.FromResult(false);
             }
 
-            Current = ProcessingRequest.Parser.ParseFrom(Messages[_next++]);
+            Current = BenchMarshalling.Read(Marshaller, Messages[_next++]);
             return Task.FromResult(true);
         }
     }
 
-    // Each answer sized and serialized into a reused buffer, as gRPC's serializer writes it into the response pipe.
+    // Each answer written into a reused buffer, as gRPC's serializer writes it into the response pipe.
     private sealed class Answers : IServerStreamWriter<ProcessingResponse>
     {
-        private readonly System.Buffers.ArrayBufferWriter<byte> _buffer = new(1024);
+        private readonly BenchMarshalling.Writer _buffer = new();
+
+        public required Marshaller<ProcessingResponse> Marshaller { get; init; }
 
         public WriteOptions? WriteOptions { get; set; }
 
@@ -120,10 +151,7 @@ public class ExtProcExchangeBenchmarks : IAsyncDisposable
 
         public Task WriteAsync(ProcessingResponse message)
         {
-            _buffer.ResetWrittenCount();
-            var size = message.CalculateSize();
-            message.WriteTo(_buffer.GetSpan(size)[..size]);
-            _buffer.Advance(size);
+            _buffer.Write(Marshaller, message);
             Last = message;
             return Task.CompletedTask;
         }

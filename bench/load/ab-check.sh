@@ -8,10 +8,16 @@
 #   MODE=full N_FULL=60000 ...   # full load: N_FULL calls per run instead of RATE req/s for DUR seconds
 #   SCENARIO=1000 ...              # the check-1000 files and policy (JWT, 1,000 rules, quota, canary) instead of check-sample
 #   AUDIT_OFF=0 ...                # the two audited servers only
+#   SERVICE=extproc ...            # ExtProc on the extproc-headers file (sample policy) instead, with the bare baseline
+#                                  # (bench/EnvoyGovern.LoadBaseline of AFTER) as the third server in the rotation
 set -uo pipefail
 BEFORE=${BEFORE:?old tree}; AFTER=${AFTER:?new tree}; FILES=${FILES:?request files}
 RATE=${RATE:-3000}; DUR=${DUR:-5}; ROUNDS=${ROUNDS:-3}; MODE=${MODE:-rate}; N_FULL=${N_FULL:-60000}; BASE_PORT=${BASE_PORT:-47011}
-SCENARIO=${SCENARIO:-sample}; AUDIT_OFF=${AUDIT_OFF:-1}
+SCENARIO=${SCENARIO:-sample}; AUDIT_OFF=${AUDIT_OFF:-1}; SERVICE=${SERVICE:-extauthz}
+CALL_PATH=/envoy.service.auth.v3.Authorization/Check; CALL_FILE=$FILES/check-$SCENARIO.bin
+if [ "$SERVICE" = extproc ]; then
+  CALL_PATH=/envoy.service.ext_proc.v3.ExternalProcessor/Process; CALL_FILE=$FILES/extproc-headers.bin; SCENARIO=sample
+fi
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait' EXIT
 declare -A PID PORT
@@ -26,19 +32,26 @@ run() { # NAME MODE
   local pid=${PID[$1]} t0 t1 out=/tmp/ab-check-h2load.out load=(-n "$N_FULL")
   [ "$2" = rate ] && load=(--rps $((RATE / 4)) -n $((RATE * DUR)))
   t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-  h2load -c 4 -m 16 -t 1 "${load[@]}" -d "$FILES/check-$SCENARIO.bin" -H 'content-type: application/grpc' -H 'te: trailers' \
-    "http://127.0.0.1:${PORT[$1]}/envoy.service.auth.v3.Authorization/Check" >"$out" 2>&1
+  h2load -c 4 -m 16 -t 1 "${load[@]}" -d "$CALL_FILE" -H 'content-type: application/grpc' -H 'te: trailers' \
+    "http://127.0.0.1:${PORT[$1]}$CALL_PATH" >"$out" 2>&1
   t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   local done rps
   done=$(grep -o '[0-9]* succeeded' "$out" | cut -d' ' -f1)
-  rps=$(grep -o 'finished in [0-9.]*s, [0-9.]* req/s' "$out" | awk '{print $4}')
+  rps=$(grep -o 'finished in [0-9.]*m\?s, [0-9.]* req/s' "$out" | awk '{print $4}')
   printf '%s\t%s\t%s calls\t%s req/s\t%s CPU us/call\n' "$1" "$2" "$done" "$rps" \
     "$(awk -v t=$((t1 - t0)) -v n="$done" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz / n * 1e6 }')"
 }
-start before-on "$BEFORE/ExtAuthz/bin/Release/net10.0/EnvoyGovern.ExtAuthz.dll" "$BASE_PORT"
-start after-on "$AFTER/ExtAuthz/bin/Release/net10.0/EnvoyGovern.ExtAuthz.dll" $((BASE_PORT + 2))
-SERVERS=(before-on after-on)
-if [ "$AUDIT_OFF" = 1 ]; then
+if [ "$SERVICE" = extproc ]; then
+  start before "$BEFORE/ExtProc/bin/Release/net10.0/EnvoyGovern.ExtProc.dll" "$BASE_PORT"
+  start after "$AFTER/ExtProc/bin/Release/net10.0/EnvoyGovern.ExtProc.dll" $((BASE_PORT + 2))
+  start bare "$AFTER/bench/EnvoyGovern.LoadBaseline/bin/Release/net10.0/EnvoyGovern.LoadBaseline.dll" $((BASE_PORT + 4))
+  SERVERS=(before after bare)
+else
+  start before-on "$BEFORE/ExtAuthz/bin/Release/net10.0/EnvoyGovern.ExtAuthz.dll" "$BASE_PORT"
+  start after-on "$AFTER/ExtAuthz/bin/Release/net10.0/EnvoyGovern.ExtAuthz.dll" $((BASE_PORT + 2))
+  SERVERS=(before-on after-on)
+fi
+if [ "$SERVICE" != extproc ] && [ "$AUDIT_OFF" = 1 ]; then
   start before-off "$BEFORE/bench/EnvoyGovern.LoadAuditOff/bin/Release/net10.0/EnvoyGovern.LoadAuditOff.dll" $((BASE_PORT + 1))
   start after-off "$AFTER/bench/EnvoyGovern.LoadAuditOff/bin/Release/net10.0/EnvoyGovern.LoadAuditOff.dll" $((BASE_PORT + 3))
   SERVERS=(before-on before-off after-on after-off)

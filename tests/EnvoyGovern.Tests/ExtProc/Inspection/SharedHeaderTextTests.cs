@@ -112,4 +112,20 @@ public sealed class SharedHeaderTextTests
         Assert.Equal(["x-a"], first.RequestHeaders.Response.HeaderMutation.RemoveHeaders);
         Assert.Equal(ProcessingResponse.ResponseOneofCase.ResponseHeaders, ProcessingResponses.Headers(HttpDirection.Response, constant, request, response).ResponseCase);
     }
+
+    [Fact]
+    public void Serialized_ConstantAnswers_AreTheirBytesAndOthersHaveNone()
+    {
+        var constant = InspectionVerdict.Constant(new InspectionVerdict { RemoveHeaders = ["x-b"], SetHeaders = [new("x-c", "1")] });
+        var request = new DirectionState(HttpDirection.Request);
+        var response = new DirectionState(HttpDirection.Response);
+        var passThrough = ProcessingResponses.Headers(HttpDirection.Response, InspectionVerdict.Continue, request, response);
+        var ofConstant = ProcessingResponses.Headers(HttpDirection.Request, constant, request, response);
+        var ofCopy = ProcessingResponses.Headers(HttpDirection.Request, constant with { }, request, response);
+
+        Assert.Equal(passThrough.ToByteArray(), ProcessingResponses.Serialized(passThrough));
+        Assert.Equal(ofConstant.ToByteArray(), ProcessingResponses.Serialized(ofConstant));
+        Assert.Null(ProcessingResponses.Serialized(ofCopy));
+        Assert.Null(ProcessingResponses.Serialized(new ProcessingResponse { RequestHeaders = new HeadersResponse() }));
+    }
 }
