@@ -59,6 +59,10 @@ internal sealed class PhaseScratch
     private int[] _maskAt = [];
     private CharMask[] _masks = new CharMask[64];
     private int _maskCount = 1;
+
+    // Per mask index, bits by ConditionalPrefilter.SearchBit: which shared literal searches ran and which found.
+    private ulong[] _searched = new ulong[64];
+    private ulong[] _found = new ulong[64];
     private int[] _maskStored = new int[256];
     private int _maskStoredCount;
 
@@ -256,7 +260,42 @@ internal sealed class PhaseScratch
         return _masks[index];
     }
 
-    private int MaskIndex(int slot, string input, TransformChain chain, string value)
+    /// <summary>The char mask numbered <paramref name="index"/> by <see cref="MaskIndex"/>.</summary>
+    public CharMask MaskAt(int index) => _masks[index];
+
+    /// <summary>
+    /// Whether the distinct transformed value numbered <paramref name="index"/> (<paramref name="value"/>) holds one of
+    /// <paramref name="condition"/>'s literals, searched once per phase for all the rules that share its literal set.
+    /// </summary>
+    public bool ConditionalFound(int index, ConditionalPrefilter condition, string value)
+    {
+        var bit = condition.SearchBit;
+        if (bit < 0)
+        {
+            return condition.Contains(value);
+        }
+
+        var flag = 1UL << bit;
+        if ((_searched[index] & flag) != 0)
+        {
+            return (_found[index] & flag) != 0;
+        }
+
+        var found = condition.Contains(value);
+        _searched[index] |= flag;
+        if (found)
+        {
+            _found[index] |= flag;
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// The number of the distinct transformed value (its char mask's index): the result of pipeline
+    /// <paramref name="chain"/> on the value in <paramref name="slot"/> (<paramref name="input"/>).
+    /// </summary>
+    public int MaskIndex(int slot, string input, TransformChain chain, string value)
     {
         var at = (slot * _chains) + chain.Id;
         var index = _maskAt[at];
@@ -280,10 +319,14 @@ internal sealed class PhaseScratch
             if (_maskCount == _masks.Length)
             {
                 Array.Resize(ref _masks, _maskCount * 2);
+                Array.Resize(ref _searched, _masks.Length);
+                Array.Resize(ref _found, _masks.Length);
             }
 
             index = _maskCount++;
             _masks[index] = CharMask.Of(value);
+            _searched[index] = 0;
+            _found[index] = 0;
         }
 
         _maskAt[at] = index;
@@ -384,6 +427,8 @@ internal sealed class PhaseScratch
             _stored = new int[256];
             _maskAt = [];
             _masks = new CharMask[64];
+            _searched = new ulong[64];
+            _found = new ulong[64];
             _maskStored = new int[256];
         }
         else

@@ -275,7 +275,7 @@ internal sealed partial class WafTransaction
     {
         var op = rule.Operator!;
         var conditional = op.Conditional;
-        if ((gate is not null || conditional is not null) && !MayMatch(gate, conditional, _scratch.Mask(slot, input, chain, transformed), transformed))
+        if ((gate is not null || conditional is not null) && !MayMatch(gate, conditional, _scratch.MaskIndex(slot, input, chain, transformed), transformed))
         {
             if (WafOperator.PrefilterAudit is not null)
             {
@@ -288,8 +288,18 @@ internal sealed partial class WafTransaction
         return op.Evaluate(this, transformed, rule.Capture);
     }
 
-    private static bool MayMatch(CharGate? gate, ConditionalPrefilter? conditional, CharMask mask, string transformed) =>
-        (gate is null || gate.MayMatch(mask)) && (conditional is null || conditional.MayMatch(mask, transformed));
+    // As ConditionalPrefilter.MayMatch(mask, value), with the literal search shared by the rules whose conditions
+    // have the same literals (the search depends on the value and the literals only).
+    private bool MayMatch(CharGate? gate, ConditionalPrefilter? conditional, int maskIndex, string transformed)
+    {
+        var mask = _scratch.MaskAt(maskIndex);
+        if (gate is not null && !gate.MayMatch(mask))
+        {
+            return false;
+        }
+
+        return conditional is null || mask.Overlaps(conditional.Absent) || (conditional.MayMatch(mask) && _scratch.ConditionalFound(maskIndex, conditional, transformed));
+    }
 
     // Cached per value (its slot in this phase) and pipeline; a pipeline's prefix is cached the same way.
     private string Transform(int slot, string input, TransformChain chain)

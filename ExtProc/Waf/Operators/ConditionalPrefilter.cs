@@ -95,7 +95,41 @@ internal sealed class ConditionalPrefilter
             return true;
         }
 
-        return MayMatch(mask) && value.AsSpan().ContainsAny(_literals);
+        return MayMatch(mask) && Contains(value);
+    }
+
+    /// <summary>True when <paramref name="value"/> holds one of the literals (the search alone, no condition).</summary>
+    public bool Contains(string value) => value.AsSpan().ContainsAny(_literals);
+
+    /// <summary>
+    /// The bit (0 to 63) under which the engine remembers <see cref="Contains"/> per distinct transformed value for
+    /// a phase, shared by every rule whose condition has the same literals (see <see cref="ShareSearches"/>); -1 when
+    /// no other rule has them, so a search is never repeated on a value and nothing is remembered.
+    /// </summary>
+    public int SearchBit { get; private set; } = -1;
+
+    /// <summary>
+    /// Numbers the literal sets that several conditions share (932230, 932235, 932340 ... the command-word rules with
+    /// the same word list): the search depends on the value and the literals only, so rules reading the same values
+    /// can share its result. Run once, after every regex of a ruleset is compiled; a transaction that reads a
+    /// condition before its bit is set searches by itself.
+    /// </summary>
+    public static void ShareSearches(IEnumerable<ConditionalPrefilter> conditions)
+    {
+        var groups = conditions
+            .GroupBy(c => (c.IgnoreCase ? "i:" : "s:") + string.Concat(c.Literals.Order(StringComparer.Ordinal).Select(l => $"{l.Length}:{l}")), StringComparer.Ordinal)
+            .Where(g => g.Count() > 1)
+            .Take(64);
+        var bit = 0;
+        foreach (var group in groups)
+        {
+            foreach (var condition in group)
+            {
+                condition.SearchBit = bit;
+            }
+
+            bit++;
+        }
     }
 
     /// <summary>

@@ -106,5 +106,7 @@ internal sealed class RuleSet
 
             regex.Compile();
         }
+
+        ConditionalPrefilter.ShareSearches(Regexes.Select(r => r.Conditional).OfType<ConditionalPrefilter>());
     }
 }
