@@ -21,4 +21,10 @@ internal static partial class WafLog
 
     [LoggerMessage(EventId = 2105, Level = LogLevel.Warning, Message = "No Policy:Directory is configured: the WAF inspects nothing")]
     public static partial void NoPolicy(ILogger logger);
+
+    [LoggerMessage(EventId = 2106, Level = LogLevel.Debug, Message = "WAF rules warmed up with ordinary exchanges in {Milliseconds} ms")]
+    public static partial void WarmedUp(ILogger logger, long milliseconds);
+
+    [LoggerMessage(EventId = 2107, Level = LogLevel.Warning, Message = "WAF warm-up exchange failed; the rules serve cold")]
+    public static partial void WarmUpFailed(ILogger logger, Exception exception);
 }

@@ -7,8 +7,9 @@ namespace EnvoyGovern.ExtProc.Waf.Inspection;
 
 /// <summary>
 /// Holds the active ruleset: loaded at start (a ruleset that does not load stops the service: fail
-/// closed), swapped whole by <see cref="Reload"/>, which keeps the old one when the new one fails. After a
-/// load the regexes are compiled in the background; matching meanwhile uses their interpreted form.
+/// closed), swapped whole by <see cref="Reload"/>, which keeps the old one when the new one fails. A loaded
+/// ruleset is warmed up with ordinary exchanges before it serves (<see cref="RuleSetWarmUp"/>); then its regexes
+/// are compiled in the background, and matching meanwhile uses their interpreted form.
 /// </summary>
 internal sealed class WafRuleSetProvider
 {
@@ -57,6 +58,7 @@ internal sealed class WafRuleSetProvider
         });
         var elapsed = (long)Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         WafLog.RulesLoaded(_logger, Source, rules.RuleCount, elapsed);
+        WarmUp(rules);
         _metrics.Loaded(rules.RuleCount);
         _ = Task.Run(() =>
         {
@@ -66,5 +68,22 @@ internal sealed class WafRuleSetProvider
             WafLog.RegexesCompiled(_logger, rules.Regexes.Count, compiled);
         });
         return rules;
+    }
+
+    // Before the rules serve (at start, before the service listens; on reload, before the swap), so that no request
+    // pays for the cold engine. A failure here is a bug to see in the log, not a reason to refuse rules that loaded.
+    private void WarmUp(RuleSet rules)
+    {
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            RuleSetWarmUp.Run(rules);
+            var elapsed = (long)Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            WafLog.WarmedUp(_logger, elapsed);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            WafLog.WarmUpFailed(_logger, ex);
+        }
     }
 }
