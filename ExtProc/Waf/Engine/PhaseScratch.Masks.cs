@@ -1,0 +1,146 @@
+using EnvoyGovern.ExtProc.Waf.Operators;
+using EnvoyGovern.ExtProc.Waf.Transformations;
+
+namespace EnvoyGovern.ExtProc.Waf.Engine;
+
+// Char masks per distinct transformed value, the shared conditional searches' memo and the list-wide unions.
+internal sealed partial class PhaseScratch
+{
+    // Char masks of the transformation results (the operators' gates test them), in the same cells as _results:
+    // an index into _masks, 0 while not computed. A pipeline whose last step left the value as it was shares its
+    // prefix's entry, so a value is scanned once per distinct result.
+    private int[] _maskAt = [];
+    private CharMask[] _masks = new CharMask[64];
+    private int _maskCount = 1;
+
+    // Per mask index, bits by ConditionalPrefilter.SearchBit: which shared literal searches ran and which found.
+    private ulong[] _searched = new ulong[64];
+    private ulong[] _found = new ulong[64];
+    private int[] _maskStored = new int[256];
+    private int _maskStoredCount;
+
+    // The union of the masks of a shared value list after a pipeline: for a list without ctl removals in a cell per
+    // (target set, pipeline), valid while its stamp is this phase's (no clearing per phase); else by (set, removals,
+    // pipeline), rare.
+    private CharMask[] _listMaskCells = [];
+    private int[] _listMaskStamps = [];
+    private int _phaseStamp;
+    private readonly Dictionary<(int Set, ulong Removed, int Chain), CharMask> _listMasks = [];
+
+    /// <summary>
+    /// The char mask of <paramref name="value"/>, the result of pipeline <paramref name="chain"/> on the value in
+    /// <paramref name="slot"/> (<paramref name="input"/>), computed once per phase.
+    /// </summary>
+    public CharMask Mask(int slot, string input, TransformChain chain, string value)
+    {
+        // The index first: computing it may grow _masks.
+        var index = MaskIndex(slot, input, chain, value);
+        return _masks[index];
+    }
+
+    /// <summary>The char mask numbered <paramref name="index"/> by <see cref="MaskIndex"/>.</summary>
+    public CharMask MaskAt(int index) => _masks[index];
+
+    /// <summary>
+    /// Whether the distinct transformed value numbered <paramref name="index"/> (<paramref name="value"/>) holds one of
+    /// <paramref name="condition"/>'s literals, searched once per phase for all the rules that share its literal set.
+    /// </summary>
+    public bool ConditionalFound(int index, ConditionalPrefilter condition, string value)
+    {
+        var bit = condition.SearchBit;
+        if (bit < 0)
+        {
+            return condition.Contains(value);
+        }
+
+        var flag = 1UL << bit;
+        if ((_searched[index] & flag) != 0)
+        {
+            return (_found[index] & flag) != 0;
+        }
+
+        var found = condition.Contains(value);
+        _searched[index] |= flag;
+        if (found)
+        {
+            _found[index] |= flag;
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// The number of the distinct transformed value (its char mask's index): the result of pipeline
+    /// <paramref name="chain"/> on the value in <paramref name="slot"/> (<paramref name="input"/>).
+    /// </summary>
+    public int MaskIndex(int slot, string input, TransformChain chain, string value)
+    {
+        var at = (slot * _chains) + chain.Id;
+        var index = _maskAt[at];
+        if (index != 0)
+        {
+            return index;
+        }
+
+        if (chain.Steps.Length > 0)
+        {
+            var prefix = chain.Prefix;
+            var before = prefix.Steps.Length == 0 ? input : _results[(slot * _chains) + prefix.Id];
+            if (ReferenceEquals(before, value))
+            {
+                index = MaskIndex(slot, input, prefix, value);
+            }
+        }
+
+        if (index == 0)
+        {
+            if (_maskCount == _masks.Length)
+            {
+                Array.Resize(ref _masks, _maskCount * 2);
+                Array.Resize(ref _searched, _masks.Length);
+                Array.Resize(ref _found, _masks.Length);
+            }
+
+            index = _maskCount++;
+            _masks[index] = CharMask.Of(value);
+            _searched[index] = 0;
+            _found[index] = 0;
+        }
+
+        _maskAt[at] = index;
+        if (_maskStoredCount == _maskStored.Length)
+        {
+            Array.Resize(ref _maskStored, _maskStoredCount * 2);
+        }
+
+        _maskStored[_maskStoredCount++] = at;
+        return index;
+    }
+
+    /// <summary>The union of the char masks of a shared value list after pipeline <paramref name="chain"/>, if known.</summary>
+    public bool ListMask(int set, ulong removed, int chain, out CharMask union)
+    {
+        if (removed != 0)
+        {
+            return _listMasks.TryGetValue((set, removed, chain), out union);
+        }
+
+        var at = (set * _chains) + chain;
+        var known = _listMaskStamps[at] == _phaseStamp;
+        union = known ? _listMaskCells[at] : default;
+        return known;
+    }
+
+    public void RememberListMask(int set, ulong removed, int chain, CharMask union)
+    {
+        if (removed != 0)
+        {
+            _listMasks[(set, removed, chain)] = union;
+            return;
+        }
+
+        var at = (set * _chains) + chain;
+        _listMaskCells[at] = union;
+        _listMaskStamps[at] = _phaseStamp;
+    }
+}

@@ -1,0 +1,89 @@
+namespace EnvoyGovern.ExtProc.Waf.Engine;
+
+// The transformation cache: value slots, the current rule's visits and each pipeline's result per slot.
+internal sealed partial class PhaseScratch
+{
+    // Transformation results: one row of TransformChainCount per value slot. A slot stands for a value's content:
+    // values are mostly the collections' own string instances, so instance identity is the cheap first key; a new
+    // instance is looked up once by content, so equal values (a form's repeated values, a name that is also a key)
+    // share their transformations, masks and a rule's verdict (see FirstVisit).
+    private Dictionary<string, int> _slots = NewSlots();
+    private Dictionary<string, int> _contentSlots = new(256, StringComparer.Ordinal);
+
+    // Per slot, the number of the last rule evaluation that visited it (see BeginRule and FirstVisit).
+    private int[] _visited = [];
+    private int _visit;
+    private string?[] _results = [];
+    private int _chains;
+    private int[] _stored = new int[256];
+    private int _storedCount;
+
+    /// <summary>The slot of a value in this phase's transformation cache.</summary>
+    public int Slot(string value)
+    {
+        if (_slots.TryGetValue(value, out var slot))
+        {
+            return slot;
+        }
+
+        if (_contentSlots.TryGetValue(value, out slot))
+        {
+            _slots.Add(value, slot);
+            return slot;
+        }
+
+        slot = _contentSlots.Count;
+        _slots.Add(value, slot);
+        _contentSlots.Add(value, slot);
+        var needed = (slot + 1) * _chains;
+        if (_results.Length < needed)
+        {
+            Array.Resize(ref _results, Math.Max(needed, _results.Length * 2));
+            Array.Resize(ref _maskAt, _results.Length);
+        }
+
+        if (_visited.Length <= slot)
+        {
+            Array.Resize(ref _visited, Math.Max(slot + 1, _visited.Length * 2));
+        }
+
+        return slot;
+    }
+
+    /// <summary>Starts a rule's pass over its values, for <see cref="FirstVisit"/>.</summary>
+    public void BeginRule()
+    {
+        if (++_visit == int.MaxValue)
+        {
+            Array.Clear(_visited);
+            _visit = 1;
+        }
+    }
+
+    /// <summary>True the first time the current rule's pass (see <see cref="BeginRule"/>) meets a value of this slot.</summary>
+    public bool FirstVisit(int slot)
+    {
+        if (_visited[slot] == _visit)
+        {
+            return false;
+        }
+
+        _visited[slot] = _visit;
+        return true;
+    }
+
+    /// <summary>The cached result of pipeline <paramref name="chain"/> on the value in <paramref name="slot"/>, or null.</summary>
+    public string? Transformed(int slot, int chain) => _results[(slot * _chains) + chain];
+
+    public void Remember(int slot, int chain, string value)
+    {
+        var at = (slot * _chains) + chain;
+        _results[at] = value;
+        if (_storedCount == _stored.Length)
+        {
+            Array.Resize(ref _stored, _storedCount * 2);
+        }
+
+        _stored[_storedCount++] = at;
+    }
+}
