@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Unicode;
 
 namespace EnvoyGovern.Protos.Compat;
@@ -101,8 +102,10 @@ internal ref partial struct WireReader
     }
 
     /// <summary>A varint read as 32 bits (tags, lengths, uint32, enums): up to ten bytes, the bits past 32 dropped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint ReadVarint32() => (uint)ReadVarint64();
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong ReadVarint64() => TryReadVarint(out var value) ? value : throw MalformedVarint();
 
     /// <summary>A length-delimited field's content (string, bytes): where it starts and how long it is.</summary>
@@ -149,6 +152,8 @@ internal ref partial struct WireReader
     }
 
     // Base-128, least significant group first, at most ten bytes; bits past 64 dropped. Nothing moves on failure.
+    // Inlined: the one-byte case is every tag and most lengths.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryReadVarint(out ulong value)
     {
         // Most tags and lengths are one byte.
