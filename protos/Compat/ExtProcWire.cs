@@ -79,40 +79,38 @@ public static class ExtProcWire
     private static bool ScanProtocolConfig(ReadOnlySpan<byte> unknownFields, out ProtocolConfiguration? config)
     {
         config = null;
-        var (at, length) = (-1, 0);
-        var rest = unknownFields;
-        while (!rest.IsEmpty)
+        WireRange? found = null;
+        var reader = new WireReader(unknownFields);
+        while (!reader.IsAtEnd)
         {
-            if (!ProtoSpan.TryField(ref rest, out var field, out var wireType, out var payload, out _))
+            if (!reader.TryReadField(out var field, out var wireType, out var payload, out _))
             {
                 return false;
             }
 
-            if (field == ProtocolConfigField && wireType == WireFormat.WireType.LengthDelimited)
+            if (field == ProtocolConfigField && wireType == WireReader.LengthDelimited)
             {
-                // The payload ends where the rest begins.
-                (at, length) = (unknownFields.Length - rest.Length - payload.Length, payload.Length);
+                found = payload;
             }
         }
 
-        if (at < 0)
+        if (found is not { } range)
         {
             return true;
         }
 
-        var found = unknownFields.Slice(at, length);
-
         var requestMode = ProcessingMode.Types.BodySendMode.None;
         var responseMode = ProcessingMode.Types.BodySendMode.None;
         var sendBodyWithoutWaiting = false;
-        while (!found.IsEmpty)
+        var inner = new WireReader(unknownFields, range);
+        while (!inner.IsAtEnd)
         {
-            if (!ProtoSpan.TryField(ref found, out var field, out var wireType, out _, out var varint))
+            if (!inner.TryReadField(out var field, out var wireType, out _, out var varint))
             {
                 return false;
             }
 
-            if (wireType != WireFormat.WireType.Varint)
+            if (wireType != WireReader.Varint)
             {
                 continue;
             }

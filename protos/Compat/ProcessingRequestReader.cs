@@ -34,22 +34,21 @@ public static class ProcessingRequestReader
     private static ProcessingRequest? TryRead(byte[] payload)
     {
         var request = new ProcessingRequest();
-        ReadOnlySpan<byte> rest = payload;
+        var reader = new WireReader(payload);
         var configs = 0;
-        while (!rest.IsEmpty)
+        while (!reader.IsAtEnd)
         {
-            var start = payload.Length - rest.Length;
-            if (!ProtoSpan.TryField(ref rest, out var field, out var wireType, out var inner, out var varint))
+            var start = reader.Position;
+            if (!reader.TryReadField(out var field, out var wireType, out var inner, out var varint))
             {
                 return null;
             }
 
             switch (field)
             {
-                case RequestHeadersField or ResponseHeadersField when wireType == WireFormat.WireType.LengthDelimited
+                case RequestHeadersField or ResponseHeadersField when wireType == WireReader.LengthDelimited
                     && request.RequestCase == ProcessingRequest.RequestOneofCase.None:
-                    var offset = payload.Length - rest.Length - inner.Length;
-                    if (ReadHeaders(payload, offset, inner.Length) is not { } headers)
+                    if (ReadHeaders(payload, inner) is not { } headers)
                     {
                         return null;
                     }
@@ -64,12 +63,12 @@ public static class ProcessingRequestReader
                     }
 
                     break;
-                case ObservabilityModeField when wireType == WireFormat.WireType.Varint:
+                case ObservabilityModeField when wireType == WireReader.Varint:
                     request.ObservabilityMode = varint != 0;
                     break;
-                case ProtocolConfigField when wireType == WireFormat.WireType.LengthDelimited && configs++ == 0:
+                case ProtocolConfigField when wireType == WireReader.LengthDelimited && configs++ == 0:
                     // Unknown to the pinned protos: kept among the unknown fields, where the generated parser keeps it.
-                    request.MergeFrom(payload.AsSpan(start, payload.Length - rest.Length - start));
+                    request.MergeFrom(payload.AsSpan(start, reader.Position - start));
                     break;
                 default:
                     return null;
@@ -79,28 +78,27 @@ public static class ProcessingRequestReader
         return request;
     }
 
-    private static HttpHeaders? ReadHeaders(byte[] payload, int offset, int length)
+    private static HttpHeaders? ReadHeaders(byte[] payload, WireRange range)
     {
         var headers = new HttpHeaders();
-        ReadOnlySpan<byte> rest = payload.AsSpan(offset, length);
-        while (!rest.IsEmpty)
+        var reader = new WireReader(payload, range);
+        while (!reader.IsAtEnd)
         {
-            if (!ProtoSpan.TryField(ref rest, out var field, out var wireType, out var inner, out var varint))
+            if (!reader.TryReadField(out var field, out var wireType, out var inner, out var varint))
             {
                 return null;
             }
 
-            if (field == HttpHeaders.HeadersFieldNumber && wireType == WireFormat.WireType.LengthDelimited && headers.Headers is null)
+            if (field == HttpHeaders.HeadersFieldNumber && wireType == WireReader.LengthDelimited && headers.Headers is null)
             {
-                var at = offset + length - rest.Length - inner.Length;
-                if (ReadHeaderMap(payload, at, inner.Length) is not { } map)
+                if (ReadHeaderMap(payload, inner) is not { } map)
                 {
                     return null;
                 }
 
                 headers.Headers = map;
             }
-            else if (field == HttpHeaders.EndOfStreamFieldNumber && wireType == WireFormat.WireType.Varint)
+            else if (field == HttpHeaders.EndOfStreamFieldNumber && wireType == WireReader.Varint)
             {
                 headers.EndOfStream = varint != 0;
             }
@@ -113,20 +111,19 @@ public static class ProcessingRequestReader
         return headers;
     }
 
-    private static HeaderMap? ReadHeaderMap(byte[] payload, int offset, int length)
+    private static HeaderMap? ReadHeaderMap(byte[] payload, WireRange range)
     {
         var map = new HeaderMap();
-        ReadOnlySpan<byte> rest = payload.AsSpan(offset, length);
-        while (!rest.IsEmpty)
+        var reader = new WireReader(payload, range);
+        while (!reader.IsAtEnd)
         {
-            if (!ProtoSpan.TryField(ref rest, out var field, out var wireType, out var inner, out _)
-                || field != HeaderMap.HeadersFieldNumber || wireType != WireFormat.WireType.LengthDelimited)
+            if (!reader.TryReadField(out var field, out var wireType, out var inner, out _)
+                || field != HeaderMap.HeadersFieldNumber || wireType != WireReader.LengthDelimited)
             {
                 return null;
             }
 
-            var at = offset + length - rest.Length - inner.Length;
-            if (ReadHeaderValue(payload, at, inner.Length) is not { } header)
+            if (ReadHeaderValue(payload, inner) is not { } header)
             {
                 return null;
             }
@@ -137,35 +134,35 @@ public static class ProcessingRequestReader
         return map;
     }
 
-    private static HeaderValue? ReadHeaderValue(byte[] payload, int offset, int length)
+    private static HeaderValue? ReadHeaderValue(byte[] payload, WireRange range)
     {
         var header = new HeaderValue();
-        ReadOnlySpan<byte> rest = payload.AsSpan(offset, length);
-        while (!rest.IsEmpty)
+        var reader = new WireReader(payload, range);
+        while (!reader.IsAtEnd)
         {
-            if (!ProtoSpan.TryField(ref rest, out var field, out var wireType, out var inner, out _)
-                || wireType != WireFormat.WireType.LengthDelimited)
+            if (!reader.TryReadField(out var field, out var wireType, out var inner, out _)
+                || wireType != WireReader.LengthDelimited)
             {
                 return null;
             }
 
+            var bytes = reader.Slice(inner);
             switch (field)
             {
                 // A field twice: the last wins, as in the generated parser.
                 case HeaderValue.KeyFieldNumber:
-                    if (HeaderNames.Get(inner) is not { } key)
+                    if (HeaderNames.Get(bytes) is not { } key)
                     {
                         return null;
                     }
 
                     header.Key = key;
                     break;
-                case HeaderValue.ValueFieldNumber when Utf8.IsValid(inner):
-                    header.Value = inner.IsEmpty ? string.Empty : System.Text.Encoding.UTF8.GetString(inner);
+                case HeaderValue.ValueFieldNumber when Utf8.IsValid(bytes):
+                    header.Value = bytes.IsEmpty ? string.Empty : System.Text.Encoding.UTF8.GetString(bytes);
                     break;
                 case HeaderValue.RawValueFieldNumber:
-                    var at = offset + length - rest.Length - inner.Length;
-                    header.RawValue = inner.IsEmpty ? ByteString.Empty : UnsafeByteOperations.UnsafeWrap(payload.AsMemory(at, inner.Length));
+                    header.RawValue = inner.IsEmpty ? ByteString.Empty : UnsafeByteOperations.UnsafeWrap(payload.AsMemory(inner.Start, inner.Length));
                     break;
                 default:
                     return null;

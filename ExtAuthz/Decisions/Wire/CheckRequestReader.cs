@@ -1,4 +1,5 @@
 using Envoy.Config.Core.V3;
+using EnvoyGovern.Protos.Compat;
 using Google.Protobuf;
 
 namespace EnvoyGovern.ExtAuthz.Decisions.Wire;
@@ -22,6 +23,18 @@ internal static class CheckRequestReader
     private static HeaderLists? _lists;
 
     public static CheckRequestView Read(byte[] payload)
+    {
+        try
+        {
+            return ReadFields(payload);
+        }
+        catch (MalformedWireException ex)
+        {
+            throw new InvalidCheckRequestException($"the CheckRequest is not valid protobuf: {ex.Message}", ex);
+        }
+    }
+
+    private static CheckRequestView ReadFields(byte[] payload)
     {
         var lists = _lists ??= new HeaderLists();
         lists.Clear();
