@@ -30,7 +30,7 @@ public sealed class RuleSetWarmUpTests
     }
 
     [Fact]
-    public void Reload_BuiltInRules_WarmsUpTheNewRulesBeforeTheSwap()
+    public void Reload_BuiltInRules_WarmsUpTheNewRules()
     {
         var logger = new EventLogger<WafRuleSetProvider>();
         var provider = new WafRuleSetProvider(Options.Create(new WafOptions()), new WafMetrics(), logger);
