@@ -24,6 +24,12 @@ internal static class Program
             return;
         }
 
+        if (args is ["waf-first", ..])
+        {
+            WafFirstRequest.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2);
+            return;
+        }
+
         if (args is ["waf-loop", ..])
         {
             WafLoop.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20, args is [.., "distinct"]);

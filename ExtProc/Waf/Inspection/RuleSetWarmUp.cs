@@ -39,6 +39,25 @@ internal static class RuleSetWarmUp
         Exchange(rules, "POST", "/v1/chat/completions", "application/json", Json);
     }
 
+    /// <summary>Runs request phases 1 and 2 of <paramref name="transaction"/> for a request with these headers and body.</summary>
+    internal static void Request(WafTransaction transaction, string method, string uri, IEnumerable<KeyValuePair<string, string>> headers, string? contentType, byte[]? body)
+    {
+        List<KeyValuePair<string, string>> all = [.. headers];
+        if (contentType is not null && body is not null)
+        {
+            all.Add(new("content-type", contentType));
+            all.Add(new("content-length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        transaction.ProcessRequestHeaders(new RequestLine(method, uri, "HTTP/1.1"), all);
+        if (body is not null)
+        {
+            transaction.AppendRequestBody(body);
+        }
+
+        transaction.ProcessRequestBody();
+    }
+
     private static void Exchange(RuleSet rules, string method, string uri, string? contentType, byte[]? body)
     {
         var transaction = new WafTransaction(rules, "warm-up", RuleEngineMode.DetectionOnly);
@@ -46,20 +65,7 @@ internal static class RuleSetWarmUp
         {
             transaction.SetVariable(Variable.Tx, "blocking_paranoia_level", Level);
             transaction.SetVariable(Variable.Tx, "detection_paranoia_level", Level);
-            List<KeyValuePair<string, string>> headers = [.. BrowserHeaders];
-            if (contentType is not null && body is not null)
-            {
-                headers.Add(new("content-type", contentType));
-                headers.Add(new("content-length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            }
-
-            transaction.ProcessRequestHeaders(new RequestLine(method, uri, "HTTP/1.1"), headers);
-            if (body is not null)
-            {
-                transaction.AppendRequestBody(body);
-            }
-
-            transaction.ProcessRequestBody();
+            Request(transaction, method, uri, BrowserHeaders, contentType, body);
             transaction.ProcessResponseHeaders(200, "HTTP/1.1", [new("content-type", "application/json"), new("content-length", Answer.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
             transaction.AppendResponseBody(Answer);
             transaction.ProcessResponseBody();

@@ -25,6 +25,9 @@ internal static partial class WafLog
     [LoggerMessage(EventId = 2106, Level = LogLevel.Debug, Message = "WAF rules warmed up with ordinary exchanges in {Milliseconds} ms")]
     public static partial void WarmedUp(ILogger logger, long milliseconds);
 
+    [LoggerMessage(EventId = 2108, Level = LogLevel.Debug, Message = "WAF rules warmed up again after their regexes were compiled, in {Milliseconds} ms")]
+    public static partial void WarmedUpCompiled(ILogger logger, long milliseconds);
+
     [LoggerMessage(EventId = 2107, Level = LogLevel.Warning, Message = "WAF warm-up exchange failed; the rules serve cold")]
     public static partial void WarmUpFailed(ILogger logger, Exception exception);
 }

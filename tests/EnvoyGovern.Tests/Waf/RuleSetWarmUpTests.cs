@@ -40,6 +40,23 @@ public sealed class RuleSetWarmUpTests
         Assert.Equal([2100, 2106, 2100, 2106], logger.EventIds.Where(id => id is 2100 or 2106 or 2107));
     }
 
+    [Fact]
+    public async Task Constructor_BuiltInRules_WarmsUpAgainOnceTheRegexesAreCompiled()
+    {
+        var logger = new EventLogger<WafRuleSetProvider>();
+
+        _ = new WafRuleSetProvider(Options.Create(new WafOptions()), new WafMetrics(), logger);
+
+        // The compilation runs in the background: wait for its end, bounded so that a hang fails the test.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!logger.EventIds.Contains(2108) && !logger.EventIds.Contains(2107) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal([2100, 2106, 2104, 2108], logger.EventIds.Where(id => id is 2100 or 2104 or 2106 or 2107 or 2108));
+    }
+
     // Records the event ids logged, in order; a small fake instead of a mocking framework.
     private sealed class EventLogger<T> : ILogger<T>
     {
