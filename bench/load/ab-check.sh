@@ -18,18 +18,26 @@ CALL_PATH=/envoy.service.auth.v3.Authorization/Check; CALL_FILE=$FILES/check-$SC
 if [ "$SERVICE" = extproc ]; then
   CALL_PATH=/envoy.service.ext_proc.v3.ExternalProcessor/Process; CALL_FILE=$FILES/extproc-headers.bin; SCENARIO=sample
 fi
+# Named by the base port: helpers running ab-check at the same time on other ports must not read each other's h2load
+# output or server logs.
+LOGS=/tmp/ab-check-$BASE_PORT; mkdir -p "$LOGS"
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait' EXIT
 declare -A PID PORT
 start() { # NAME DLL PORT
   dotnet "$2" "--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:$3" "--Kestrel:Endpoints:Admin:Url=http://127.0.0.1:$(($3 + 100))" \
-    --Logging:MinimumLevel=Information "--Policy:Directory=$FILES/policy-$SCENARIO" >/dev/null 2>"/tmp/ab-check-$1.err" &
+    --Logging:MinimumLevel=Information "--Policy:Directory=$FILES/policy-$SCENARIO" >/dev/null 2>"$LOGS/$1.err" &
   PIDS+=($!); PID[$1]=$!; PORT[$1]=$3
-  for _ in $(seq 1 240); do curl -fs -o /dev/null "http://127.0.0.1:$(($3 + 100))/healthz" && return; sleep 0.5; done
-  echo "$1 did not start (/tmp/ab-check-$1.err)" >&2; exit 1
+  # A server that died (a port taken) is not waited for, nor taken for another process answering on its admin port.
+  for _ in $(seq 1 240); do
+    kill -0 "${PID[$1]}" 2>/dev/null || break
+    curl -fs -o /dev/null "http://127.0.0.1:$(($3 + 100))/healthz" && sleep 1 && kill -0 "${PID[$1]}" 2>/dev/null && return
+    sleep 0.5
+  done
+  echo "$1 did not start ($LOGS/$1.err)" >&2; exit 1
 }
 run() { # NAME MODE
-  local pid=${PID[$1]} t0 t1 out=/tmp/ab-check-h2load.out load=(-n "$N_FULL")
+  local pid=${PID[$1]} t0 t1 out=$LOGS/h2load.out load=(-n "$N_FULL")
   [ "$2" = rate ] && load=(--rps $((RATE / 4)) -n $((RATE * DUR)))
   t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   h2load -c 4 -m 16 -t 1 "${load[@]}" -d "$CALL_FILE" -H 'content-type: application/grpc' -H 'te: trailers' \
