@@ -192,7 +192,8 @@ internal sealed class CharGate
     }
 
     public override string ToString() =>
-        (_ignoreCase ? "(?i)" : string.Empty) + "[" + _anyOf.Describe() + "] " + string.Join(" | ", _sets.Select(s => s.Describe()));
+        (_ignoreCase ? "(?i)" : string.Empty) + "[" + _anyOf.Describe() + "] " + string.Join(" | ", _sets.Select(s => s.Describe()))
+        + string.Concat(_also.Select(also => " & " + also));
 
     // The ASCII chars of a literal, NUL left out (value masks always claim it).
     private static CharMask LiteralMask(string literal, bool ignoreCase)

@@ -107,6 +107,8 @@ internal sealed class RxOperator : WafOperator
     internal static CharGate? GateFor(string translated, RxPrefilter? prefilter)
     {
         var extra = RxLiteralAnalysis.AllNecessary(translated)
+            .Where(set => prefilter is null || !set.Set.SetEquals(prefilter.Literals))
+            .DistinctBy(set => (set.IgnoreCase, string.Join('\0', set.Set.Order(StringComparer.Ordinal))))
             .Select(set => CharGate.For(set.Set, set.IgnoreCase))
             .OfType<CharGate>()
             .Where(gate => !gate.MayMatch(WordChars))
