@@ -26,6 +26,9 @@ internal sealed class RxOperator : WafOperator
     // largest word lists need about 30,000. A host that set its own limit keeps it.
     private const string AutomataLimitSwitch = "REGEX_NONBACKTRACKING_MAX_AUTOMATA_SIZE";
 
+    // Letters, digits and space: what ordinary values are made of.
+    private static readonly CharMask WordChars = CharMask.Of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 ");
+
     static RxOperator()
     {
         if (AppContext.GetData(AutomataLimitSwitch) is null)
@@ -47,9 +50,6 @@ internal sealed class RxOperator : WafOperator
         Prefilter = RxPrefilter.For(_translated);
         Gate = GateFor(_translated, Prefilter);
     }
-
-    // Letters, digits and space: what ordinary values are made of.
-    private static readonly CharMask WordChars = CharMask.Of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 ");
 
     public override string Name => "rx";
 
