@@ -86,12 +86,25 @@ internal sealed class CharGate
     private readonly CharMask[] _sets;
     private readonly bool _ignoreCase;
 
-    private CharGate(CharMask anyOf, CharMask[] sets, bool ignoreCase)
+    // Further gates a value must pass too (see With).
+    private readonly CharGate[] _also;
+
+    private CharGate(CharMask anyOf, CharMask[] sets, bool ignoreCase, CharGate[]? also = null)
     {
         _anyOf = anyOf;
         _sets = sets;
         _ignoreCase = ignoreCase;
+        _also = also ?? [];
     }
+
+    /// <summary>Gates that this one's value must pass as well (each a necessary condition of its own).</summary>
+    public IReadOnlyList<CharGate> Also => _also;
+
+    /// <summary>
+    /// The gate that passes a value only when this one and each of <paramref name="others"/> do: sound when each is
+    /// a necessary condition of the same operator.
+    /// </summary>
+    public CharGate With(IEnumerable<CharGate> others) => new(_anyOf, _sets, _ignoreCase, [.. _also, .. others]);
 
     /// <summary>The chars any one of which lets a value through.</summary>
     public CharMask AnyOf => _anyOf;
@@ -149,6 +162,14 @@ internal sealed class CharGate
     /// <summary>False only when no string of the gate can occur in a value with this mask.</summary>
     public bool MayMatch(CharMask value)
     {
+        foreach (var also in _also)
+        {
+            if (!also.MayMatch(value))
+            {
+                return false;
+            }
+        }
+
         if (_ignoreCase)
         {
             value = value.FoldCase();
@@ -171,7 +192,8 @@ internal sealed class CharGate
     }
 
     public override string ToString() =>
-        (_ignoreCase ? "(?i)" : string.Empty) + "[" + _anyOf.Describe() + "] " + string.Join(" | ", _sets.Select(s => s.Describe()));
+        (_ignoreCase ? "(?i)" : string.Empty) + "[" + _anyOf.Describe() + "] " + string.Join(" | ", _sets.Select(s => s.Describe()))
+        + string.Concat(_also.Select(also => " & " + also));
 
     // The ASCII chars of a literal, NUL left out (value masks always claim it).
     private static CharMask LiteralMask(string literal, bool ignoreCase)

@@ -54,10 +54,12 @@ internal static partial class RxLiteralAnalysis
             var never = false;
             Literals? best = null;
             Literals? prefix = null;
+            var also = new List<Literals>();
             while (_i < p.Length && p[_i] != '|' && p[_i] != ')')
             {
                 var atom = Quantified(Atom(ref ic));
                 never |= atom.IsNever;
+                also.AddRange(atom.Also ?? []);
                 if (atom.Exact is { } exact && Product(run, exact, maxStrings) is { } joined)
                 {
                     run = joined;
@@ -69,14 +71,14 @@ internal static partial class RxLiteralAnalysis
                 var joinedStart = Conditional && atom.Starts is { } starts ? Product(run, starts, maxStrings) : run;
                 prefix ??= whole ? joinedStart ?? run : null;
                 whole = false;
-                best = Better(best, Info.Of(run).Required);
-                best = Better(best, joinedStart is null ? null : Info.Of(joinedStart).Required);
-                best = Better(best, atom.Required);
+                best = Better(best, Keep(also, Info.Of(run).Required));
+                best = Better(best, Keep(also, joinedStart is null ? null : Info.Of(joinedStart).Required));
+                best = Better(best, Keep(also, atom.Required));
                 run = atom.Exact ?? Literals.EmptyString;
             }
 
-            best = Better(best, Info.Of(run).Required);
-            return never ? Info.Never : new Info(whole ? run : null, best) { Prefix = whole ? run : prefix };
+            best = Better(best, Keep(also, Info.Of(run).Required));
+            return never ? Info.Never : new Info(whole ? run : null, best) { Prefix = whole ? run : prefix, Also = [.. also] };
         }
 
         private Info Atom(ref bool ic)
@@ -171,7 +173,7 @@ internal static partial class RxLiteralAnalysis
                     : Info.Unknown;
             }
 
-            return min == 1 && max == 1 ? atom : new Info(null, atom.Required) { Prefix = atom.Starts };
+            return min == 1 && max == 1 ? atom : new Info(null, atom.Required) { Prefix = atom.Starts, Also = atom.Also };
         }
 
         // {n}, {n,} or {n,m}; anything else is a literal brace in .NET.

@@ -43,6 +43,33 @@ internal static partial class RxLiteralAnalysis
         }
     }
 
+    /// <summary>
+    /// Every necessary literal set of <paramref name="pattern"/> that the analysis meets, not only the most selective
+    /// one <see cref="Necessary(string)"/> keeps: each is met by every match (a match holds one string of each set), so
+    /// together they are a stronger condition. <c>\b(?:eval|alert|...)[\s]*[\(\{]</c> needs one of the names and
+    /// one of <c>(</c> <c>{</c>; the prefilter searches the names, ordinary words hold some, and only the second set
+    /// rules them out. An alternation keeps only its branches' union (as <see cref="Necessary(string)"/>): a set one
+    /// branch needs says nothing of the others. Empty when the analysis gives up.
+    /// </summary>
+    public static IReadOnlyList<Literals> AllNecessary(string pattern)
+    {
+        try
+        {
+            var parser = new Parser(pattern, default, MaxStrings);
+            var info = parser.Alternation(ignoreCase: false);
+            if (!parser.AtEnd || info.IsNever)
+            {
+                return [];
+            }
+
+            return [.. (info.Required is { } required ? [required] : Array.Empty<Literals>()).Concat(info.Also ?? [])];
+        }
+        catch (GiveUpException)
+        {
+            return [];
+        }
+    }
+
     /// <summary>A set of strings; <paramref name="IgnoreCase"/> when they are compared ignoring ASCII case.</summary>
     internal sealed record Literals(HashSet<string> Set, bool IgnoreCase)
     {
@@ -56,9 +83,12 @@ internal static partial class RxLiteralAnalysis
 
     // Exact: the node matches only these strings (null: unknown). Required: one of these occurs in every match.
     // Prefix: every match starts with one of these (null: unknown).
+    // Also: further sets one of whose strings every match contains (the ones Required was chosen from).
     private readonly record struct Info(Literals? Exact, Literals? Required)
     {
         public Literals? Prefix { get; init; }
+
+        public Literals[]? Also { get; init; }
 
         public Literals? Starts => Exact ?? Prefix;
 
@@ -102,6 +132,17 @@ internal static partial class RxLiteralAnalysis
         }
 
         return new Literals(joined, a.IgnoreCase || b.IgnoreCase);
+    }
+
+    // Notes a necessary set of a sequence for AllNecessary (an empty string is no condition), and passes it on.
+    private static Literals? Keep(List<Literals> also, Literals? set)
+    {
+        if (set is not null && !set.HasEmpty)
+        {
+            also.Add(set);
+        }
+
+        return set;
     }
 
     // The more selective set: longer shortest string, then fewer strings.

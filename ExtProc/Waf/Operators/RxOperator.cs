@@ -39,6 +39,9 @@ internal sealed class RxOperator : WafOperator
     // largest word lists need about 30,000. A host that set its own limit keeps it.
     private const string AutomataLimitSwitch = "REGEX_NONBACKTRACKING_MAX_AUTOMATA_SIZE";
 
+    // Letters, digits and space: what ordinary values are made of.
+    private static readonly CharMask WordChars = CharMask.Of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 ");
+
     static RxOperator()
     {
         if (AppContext.GetData(AutomataLimitSwitch) is null)
@@ -58,7 +61,7 @@ internal sealed class RxOperator : WafOperator
         _timeout = timeout;
         _regex = new Regex(_translated, Options, timeout);
         Prefilter = RxPrefilter.For(_translated);
-        Gate = Prefilter?.Gate;
+        Gate = GateFor(_translated, Prefilter);
     }
 
     public override string Name => "rx";
@@ -132,6 +135,31 @@ internal sealed class RxOperator : WafOperator
 
     /// <summary>True when the pattern runs on the non-backtracking engine.</summary>
     public bool IsLinear { get; private set; }
+
+    /// <summary>
+    /// The prefilter's gate, and also the gates of the pattern's other necessary literal sets that a value of only
+    /// letters, digits and spaces fails (<c>(</c> after a list of function names): the prefilter's literals are the
+    /// most selective set for a search, often words that ordinary text holds, while a set of punctuation rejects such
+    /// text on its char mask alone. Each set is necessary (see <see cref="RxLiteralAnalysis.AllNecessary"/>), so
+    /// requiring all of them rejects only values the regex cannot match.
+    /// </summary>
+    internal static CharGate? GateFor(string translated, RxPrefilter? prefilter)
+    {
+        var extra = RxLiteralAnalysis.AllNecessary(translated)
+            .Where(set => prefilter is null || !set.Set.SetEquals(prefilter.Literals))
+            .DistinctBy(set => (set.IgnoreCase, string.Join('\0', set.Set.Order(StringComparer.Ordinal))))
+            .Select(set => CharGate.For(set.Set, set.IgnoreCase))
+            .OfType<CharGate>()
+            .Where(gate => !gate.MayMatch(WordChars))
+            .Take(3)
+            .ToList();
+        if (extra.Count == 0)
+        {
+            return prefilter?.Gate;
+        }
+
+        return prefilter?.Gate is { } own ? own.With(extra) : extra[0].With(extra.Skip(1));
+    }
 
     internal override bool MatchesUnfiltered(string input)
     {
