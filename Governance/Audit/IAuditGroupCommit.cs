@@ -15,6 +15,17 @@ public interface IAuditGroupCommit
     long Enqueue(ReadOnlySpan<byte> record);
 
     /// <summary>
+    /// As <see cref="Enqueue"/> for <paramref name="line"/> (a sealed record followed by its <c>\n</c>), except when
+    /// nothing is pending or being written: then it takes no copy and sets <paramref name="claimed"/>, and this thread
+    /// must call <see cref="CommitClaimed"/> with the same bytes, unchanged, instead of <see cref="Commit"/> (once it
+    /// has released its chain lock: the next write waits for it).
+    /// </summary>
+    long EnqueueOrClaim(ReadOnlySpan<byte> line, out bool claimed);
+
+    /// <summary>Writes the line <see cref="EnqueueOrClaim"/> claimed; true when it was written (as <see cref="Commit"/>).</summary>
+    bool CommitClaimed(ReadOnlySpan<byte> line);
+
+    /// <summary>
     /// Writes the pending entries on this thread unless another thread is writing them: then it may wait a moment on
     /// this thread for that write to end and write them itself, or leave them to that writer (or a thread-pool item it
     /// leaves behind). Call after every <see cref="Enqueue"/>. Returns

@@ -66,6 +66,9 @@ public class AuditBenchmarks : IDisposable
     [Benchmark(Description = "audit record through the stdout pipeline (serialize + chain + group commit into Stream.Null)")]
     public ValueTask RecordThroughStdout() => _stdoutAudit.RecordAsync(_decided, _decision, CancellationToken.None);
 
+    /// <summary>The benchmarks' decision record on <paramref name="audit"/> (<c>audit-loop</c> with several threads).</summary>
+    public ValueTask RecordOn(DecisionAudit audit) => audit.RecordAsync(_decided, _decision, CancellationToken.None);
+
     public void Dispose()
     {
         _stdout?.DisposeAsync().AsTask().GetAwaiter().GetResult();

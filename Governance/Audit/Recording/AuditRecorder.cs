@@ -157,13 +157,15 @@ public sealed class AuditRecorder
 
     private ValueTask Append(string eventId, ArrayBufferWriter<byte> buffer, CancellationToken cancellationToken)
     {
-        Appended written;
+        Appended written = default;
         var checkpoint = Appended.Done;
         try
         {
             lock (_chain)
             {
-                written = AppendLocked(eventId, buffer, cancellationToken);
+                // A record followed by a checkpoint is enqueued, so that both go out in one write.
+                var claim = _signer is null || _sinceCheckpoint + 1 < _options.Checkpoint.Every;
+                written = AppendLocked(eventId, buffer, claim, cancellationToken);
                 if (_signer is not null && ++_sinceCheckpoint >= _options.Checkpoint.Every)
                 {
                     checkpoint = CheckpointLocked(cancellationToken);
@@ -180,7 +182,14 @@ public sealed class AuditRecorder
         {
             // Outside the chain lock: a group-commit pipeline may write here, and the next record must not wait for
             // it. Also when the checkpoint was refused: the record before it was taken and must be written.
-            _groupCommit?.Commit();
+            if (written.Claimed)
+            {
+                _groupCommit!.CommitClaimed(buffer.WrittenSpan);
+            }
+            else
+            {
+                _groupCommit?.Commit();
+            }
         }
 
         // After Commit: a record this thread wrote (nearly all) is complete here, with nothing allocated.
@@ -212,17 +221,34 @@ public sealed class AuditRecorder
 
     private async ValueTask AwaitCheckpointAsync(ValueTask<bool> checkpoint) => await WithinBudgetAsync(checkpoint, "checkpoint");
 
-    private Appended AppendLocked(string eventId, ArrayBufferWriter<byte> buffer, CancellationToken cancellationToken)
+    private Appended AppendLocked(string eventId, ArrayBufferWriter<byte> buffer, bool claim, CancellationToken cancellationToken)
     {
         _link.SealInPlace(buffer);
-        var record = buffer.WrittenSpan;
         // Handed over inside the lock: the pipeline sees entries in chain order. If it refuses the entry at once,
         // the chain does not advance, so a refusal leaves no gap. A group-commit pipeline copies the bytes into its
-        // batch (no array per record) and is asked for the outcome after its Commit.
-        var written = _groupCommit is { } groupCommit
-            ? new Appended(default, groupCommit.Enqueue(record))
-            : new Appended(_pipeline.WriteAsync(new AuditEntry(eventId, Stream, _link.Sequence + 1, record.ToArray()), cancellationToken), 0);
-        _link.Advance(record);
+        // batch (no array per record), or, when it has nothing else to write, lets this caller write its line from
+        // this buffer (claimed: then the buffer ends with the line's newline until then); it is asked for the outcome
+        // after the commit.
+        Appended written;
+        if (_groupCommit is not { } groupCommit)
+        {
+            var entry = new AuditEntry(eventId, Stream, _link.Sequence + 1, buffer.WrittenSpan.ToArray());
+            written = new Appended(_pipeline.WriteAsync(entry, cancellationToken), 0, false);
+        }
+        else if (claim)
+        {
+            buffer.GetSpan(1)[0] = (byte)'\n';
+            buffer.Advance(1);
+            var ticket = groupCommit.EnqueueOrClaim(buffer.WrittenSpan, out var claimed);
+            written = new Appended(default, ticket, claimed);
+        }
+        else
+        {
+            written = new Appended(default, groupCommit.Enqueue(buffer.WrittenSpan), false);
+        }
+
+        var line = buffer.WrittenSpan;
+        _link.Advance(claim && _groupCommit is not null ? line[..^1] : line);
         return written;
     }
 
@@ -252,7 +278,7 @@ public sealed class AuditRecorder
         writer.WriteEndObject();
         WriteService(writer);
         writer.Flush();
-        var written = AppendLocked(id, _checkpointBuffer, cancellationToken);
+        var written = AppendLocked(id, _checkpointBuffer, claim: false, cancellationToken);
         _sinceCheckpoint = 0;
         _metrics.Checkpoint();
         return written;
@@ -355,9 +381,10 @@ public sealed class AuditRecorder
 
     private sealed record BudgetGuard(Task<bool> Pending, Task<bool> Guarded);
 
-    // A record handed to the pipeline: its outcome, or a group-commit pipeline's ticket to ask for it after Commit.
-    private readonly record struct Appended(ValueTask<bool> Written, long Ticket)
+    // A record handed to the pipeline: its outcome, or a group-commit pipeline's ticket to ask for it after the commit
+    // (CommitClaimed when the caller claimed the write of its own line).
+    private readonly record struct Appended(ValueTask<bool> Written, long Ticket, bool Claimed)
     {
-        public static Appended Done => new(new ValueTask<bool>(true), 0);
+        public static Appended Done => new(new ValueTask<bool>(true), 0, false);
     }
 }

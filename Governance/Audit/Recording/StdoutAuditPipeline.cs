@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,7 +18,7 @@ namespace EnvoyGovern.Governance.Audit.Recording;
 /// <c>write(2)</c>): that one call waits for stdout, with Envoy's own timeout as its bound, while every other call
 /// fails closed at the budget or is refused at capacity, as with a writer thread of its own.
 /// </remarks>
-public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAsyncDisposable
+public sealed partial class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAsyncDisposable
 {
     // serve hosts both services in one process: their lines must not interleave on the shared stdout.
     private static readonly Lock StdoutGate = new();
@@ -98,18 +97,55 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
     {
         lock (_gate)
         {
-            if (_pending.Count >= _capacity)
-            {
-                throw new AuditUnavailableException($"{_pending.Count} audit records wait for stdout; refusing more");
-            }
-
-            if (_stopping)
-            {
-                throw new AuditUnavailableException("the audit pipeline is stopping");
-            }
-
+            Admit();
             _pending.Add(record);
             return _pendingNumber;
+        }
+    }
+
+    /// <inheritdoc />
+    public long EnqueueOrClaim(ReadOnlySpan<byte> line, out bool claimed)
+    {
+        if (line.IsEmpty || line[^1] != (byte)'\n')
+        {
+            throw new ArgumentException("a line ends with its newline", nameof(line));
+        }
+
+        lock (_gate)
+        {
+            Admit();
+            if (_writing || _pending.Count > 0)
+            {
+                claimed = false;
+                _pending.Add(line[..^1]);
+                return _pendingNumber;
+            }
+
+            // Nothing before it waits or is being written: this line is the next batch on its own, written from the
+            // caller's buffer by CommitClaimed (no copy into a batch that another core wrote last).
+            claimed = true;
+            _writing = true;
+            _writingNumber = _pendingNumber++;
+            _writingDone = _pendingDone;
+            _pendingDone = null;
+            return _writingNumber;
+        }
+    }
+
+    /// <inheritdoc />
+    public bool CommitClaimed(ReadOnlySpan<byte> line) => Write(line, null, callerWaits: true) == CommitOutcome.Wrote;
+
+    // Under the gate: capacity and stopping refuse a record at once, before anything is taken.
+    private void Admit()
+    {
+        if (_pending.Count >= _capacity)
+        {
+            throw new AuditUnavailableException($"{_pending.Count} audit records wait for stdout; refusing more");
+        }
+
+        if (_stopping)
+        {
+            throw new AuditUnavailableException("the audit pipeline is stopping");
         }
     }
 
@@ -184,7 +220,6 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
     private CommitOutcome Commit(bool callerWaits, bool mayWait, ref bool registered)
     {
         Batch batch;
-        TaskCompletionSource<bool>? done;
         lock (_gate)
         {
             if (registered)
@@ -218,11 +253,18 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
             _pendingDone = null;
         }
 
+        return Write(batch.Lines, batch, callerWaits);
+    }
+
+    // Writes the claimed batch (_writing is set): a batch's lines, or a line claimed from the caller's own buffer.
+    private CommitOutcome Write(ReadOnlySpan<byte> lines, Batch? batch, bool callerWaits)
+    {
+        TaskCompletionSource<bool>? done;
         var more = false;
         Exception? failure = null;
         try
         {
-            failure = WriteBatch(batch);
+            failure = WriteLines(lines);
         }
         finally
         {
@@ -239,8 +281,12 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
 
                 Volatile.Write(ref _finishedThrough, _writingNumber);
 
-                batch.Clear();
-                _spare = batch;
+                if (batch is not null)
+                {
+                    batch.Clear();
+                    _spare = batch;
+                }
+
                 _writing = false;
                 // Callers that enqueued while this batch was written may have committed already and found the write
                 // in progress: someone must write their records, and this caller's own answer should not wait for it.
@@ -314,11 +360,16 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
         Commit(callerWaits: false, mayWait: false, ref registered);
     }
 
-    private Exception? WriteBatch(Batch batch)
+    private Exception? WriteLines(ReadOnlySpan<byte> lines)
     {
         try
         {
-            Write(batch);
+            lock (StdoutGate)
+            {
+                _output.Write(lines);
+                _output.Flush();
+            }
+
             return null;
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or NotSupportedException)
@@ -355,15 +406,6 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
         }
     }
 
-    private void Write(Batch batch)
-    {
-        lock (StdoutGate)
-        {
-            _output.Write(batch.Lines);
-            _output.Flush();
-        }
-    }
-
     private enum CommitOutcome
     {
         Wrote,
@@ -374,40 +416,4 @@ public sealed class StdoutAuditPipeline : IAuditPipeline, IAuditGroupCommit, IAs
 
     // Completed by Commit outside the gate: the writing caller never runs the waiters' continuations itself.
     private static TaskCompletionSource<bool> NewBatch() => new();
-
-    // The records of one batch as NDJSON, one line each, copied in as they are enqueued: what write(2) takes as it is.
-    private sealed class Batch
-    {
-        // A burst may grow a batch's buffer to many MB; one that large is not kept for the quiet time after it.
-        private const int KeptCapacity = 1 << 20;
-
-        private ArrayBufferWriter<byte> _lines = new(64 * 1024);
-
-        public int Count { get; private set; }
-
-        public ReadOnlySpan<byte> Lines => _lines.WrittenSpan;
-
-        public void Add(ReadOnlySpan<byte> record)
-        {
-            var span = _lines.GetSpan(record.Length + 1);
-            record.CopyTo(span);
-            span[record.Length] = (byte)'\n';
-            _lines.Advance(record.Length + 1);
-            Count++;
-        }
-
-        public void Clear()
-        {
-            if (_lines.Capacity > KeptCapacity)
-            {
-                _lines = new ArrayBufferWriter<byte>(64 * 1024);
-            }
-            else
-            {
-                _lines.ResetWrittenCount();
-            }
-
-            Count = 0;
-        }
-    }
 }

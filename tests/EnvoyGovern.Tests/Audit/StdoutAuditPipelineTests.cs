@@ -243,60 +243,11 @@ public sealed class StdoutAuditPipelineTests : IDisposable
 
     public void Dispose() => _kit.Dispose();
 
-    private sealed class StuckStream : MemoryStream
-    {
-        public ManualResetEventSlim Entered { get; } = new();
-
-        public ManualResetEventSlim Release { get; } = new();
-
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            Entered.Set();
-            Release.Wait(TimeSpan.FromSeconds(10));
-            base.Write(buffer, offset, count);
-        }
-
-        public IEnumerable<long> Sequences() => Encoding.UTF8.GetString(ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("envoygovern.audit.chain.seq").GetInt64());
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                Entered.Dispose();
-                Release.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-    }
-
     private static void WriteOwn(StdoutAuditPipeline pipeline, byte[] record)
     {
         var ticket = pipeline.Enqueue(record);
         Assert.True(pipeline.Commit());
         var written = pipeline.WhenWritten(ticket);
         Assert.True(written.IsCompletedSuccessfully && written.Result);
-    }
-
-    private sealed class FailingOnceStream : MemoryStream
-    {
-        private bool _failed;
-
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            if (!_failed)
-            {
-                _failed = true;
-                throw new IOException("broken pipe");
-            }
-
-            base.Write(buffer, offset, count);
-        }
-    }
-
-    private sealed class FailingStream : MemoryStream
-    {
-        public override void Write(byte[] buffer, int offset, int count) => throw new IOException("broken pipe");
     }
 }
