@@ -16,15 +16,6 @@ internal static class AuditLoop
 {
     public static void Run(double seconds, bool stdout = false)
     {
-        // audit-loop SECONDS devnull [THREADS]: read here rather than in Program, which passes only the stdout flag.
-        var args = Environment.GetCommandLineArgs();
-        var devNull = Array.IndexOf(args, "devnull");
-        if (devNull >= 0)
-        {
-            RunConcurrent(seconds, devNull + 1 < args.Length ? int.Parse(args[devNull + 1], System.Globalization.CultureInfo.InvariantCulture) : 2);
-            return;
-        }
-
         using var bench = new AuditBenchmarks();
         bench.Setup();
         Record(bench);

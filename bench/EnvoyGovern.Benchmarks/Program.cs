@@ -38,7 +38,14 @@ internal static class Program
 
         if (args is ["audit-loop", ..])
         {
-            AuditLoop.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20, args is [.., "stdout"]);
+            var seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20;
+            if (args is [_, _, "devnull", ..])
+            {
+                AuditLoop.RunConcurrent(seconds, args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 2);
+                return;
+            }
+
+            AuditLoop.Run(seconds, args is [.., "stdout"]);
             return;
         }
 
