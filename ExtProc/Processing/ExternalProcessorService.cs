@@ -4,6 +4,7 @@ using EnvoyGovern.ExtProc.Inspection;
 using EnvoyGovern.ExtProc.Inspection.Bodies;
 using EnvoyGovern.Governance.Audit;
 using EnvoyGovern.Governance.Decisions;
+using EnvoyGovern.Protos.Compat;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 
@@ -24,7 +25,7 @@ internal sealed class ExternalProcessorService(
     TimeProvider time,
     ILogger<ExternalProcessorService> logger) : ProcessBinding.ProcessBase
 {
-    public override async Task Process(IAsyncStreamReader<ProcessingRequest> requestStream, IServerStreamWriter<ProcessingResponse> responseStream, ServerCallContext context)
+    public override async Task Process(IAsyncStreamReader<ProcessingMessage> requestStream, IServerStreamWriter<ProcessingResponse> responseStream, ServerCallContext context)
     {
         var session = new ProcessingSession(inspectors, new InspectionContext(ids.Next(), time.GetUtcNow(), bodies.CurrentValue.MaxDecodedBytes), metrics, new ExchangeFacts(audit.AllowedHeaders));
         var cancellation = context.CancellationToken;

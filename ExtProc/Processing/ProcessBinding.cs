@@ -9,7 +9,8 @@ namespace EnvoyGovern.ExtProc.Processing;
 /// <summary>
 /// Binds <c>envoy.service.ext_proc.v3.ExternalProcessor/Process</c> like the generated
 /// <c>ExternalProcessor.BindService</c>, with marshallers of our own: a message is read by
-/// <see cref="ProcessingRequestReader"/> (headers without a string per name or a copy per value), and an answer
+/// <see cref="ProcessingRequestReader"/> into a <see cref="ProcessingMessage"/> (headers without a generated message, a
+/// string per name or a copy per value), and an answer
 /// that is the same for every stream is written from its bytes, serialized once (<see cref="ProcessingResponses"/>).
 /// Same service, method, path and message bytes as generated.
 /// </summary>
@@ -21,12 +22,12 @@ namespace EnvoyGovern.ExtProc.Processing;
 internal static class ProcessBinding
 {
     /// <summary>The method with its marshallers (the benchmarks read and write through them, as gRPC does).</summary>
-    internal static readonly Method<ProcessingRequest, ProcessingResponse> ProcessMethod = new(
+    internal static readonly Method<ProcessingMessage, ProcessingResponse> ProcessMethod = new(
         MethodType.DuplexStreaming,
         ExternalProcessor.Descriptor.FullName,
         "Process",
-        Marshallers.Create<ProcessingRequest>(
-            static (request, context) => context.Complete(request.ToByteArray()),
+        Marshallers.Create<ProcessingMessage>(
+            static (request, context) => context.Complete(request.ToRequest().ToByteArray()),
             static context => ProcessingRequestReader.Read(context.PayloadAsNewBuffer())),
         Marshallers.Create<ProcessingResponse>(
             static (answer, context) => Write(answer, context),
@@ -61,6 +62,6 @@ internal static class ProcessBinding
     internal abstract class ProcessBase
     {
         /// <summary>Envoy's ext_proc stream.</summary>
-        public abstract Task Process(IAsyncStreamReader<ProcessingRequest> requestStream, IServerStreamWriter<ProcessingResponse> responseStream, ServerCallContext context);
+        public abstract Task Process(IAsyncStreamReader<ProcessingMessage> requestStream, IServerStreamWriter<ProcessingResponse> responseStream, ServerCallContext context);
     }
 }

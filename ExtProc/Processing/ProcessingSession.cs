@@ -34,7 +34,7 @@ internal sealed class ProcessingSession(InspectorChain inspectors, InspectionCon
     public ExchangeFacts Facts => facts;
 
     /// <summary>Handles one message and writes its answer(s).</summary>
-    public async Task HandleAsync(ProcessingRequest message, IAsyncStreamWriter<ProcessingResponse> writer, CancellationToken cancellationToken)
+    public async Task HandleAsync(ProcessingMessage message, IAsyncStreamWriter<ProcessingResponse> writer, CancellationToken cancellationToken)
     {
         if (_first)
         {
@@ -42,21 +42,23 @@ internal sealed class ProcessingSession(InspectorChain inspectors, InspectionCon
             ReadProtocolConfig(message);
         }
 
-        if (message.Attributes.Count > 0)
+        // A headers message read in place has no attributes (the reader leaves those to the generated parser).
+        if (message.Request is { Attributes.Count: > 0 } withAttributes)
         {
-            MergeAttributes(message);
+            MergeAttributes(withAttributes);
         }
 
         var start = ExtProcMetrics.Start();
         var phase = message.RequestCase;
+        var request = message.Request;
         var response = message.RequestCase switch
         {
-            ProcessingRequest.RequestOneofCase.RequestHeaders => await OnHeadersAsync(_request, message.RequestHeaders, cancellationToken),
-            ProcessingRequest.RequestOneofCase.ResponseHeaders => await OnHeadersAsync(_response, message.ResponseHeaders, cancellationToken),
-            ProcessingRequest.RequestOneofCase.RequestBody => await OnBodyAsync(_request, message.RequestBody, cancellationToken),
-            ProcessingRequest.RequestOneofCase.ResponseBody => await OnBodyAsync(_response, message.ResponseBody, cancellationToken),
-            ProcessingRequest.RequestOneofCase.RequestTrailers => await OnTrailersAsync(_request, message.RequestTrailers, cancellationToken),
-            ProcessingRequest.RequestOneofCase.ResponseTrailers => await OnTrailersAsync(_response, message.ResponseTrailers, cancellationToken),
+            ProcessingRequest.RequestOneofCase.RequestHeaders => await OnHeadersAsync(_request, message.Headers, message.EndOfStream, cancellationToken),
+            ProcessingRequest.RequestOneofCase.ResponseHeaders => await OnHeadersAsync(_response, message.Headers, message.EndOfStream, cancellationToken),
+            ProcessingRequest.RequestOneofCase.RequestBody => await OnBodyAsync(_request, request!.RequestBody, cancellationToken),
+            ProcessingRequest.RequestOneofCase.ResponseBody => await OnBodyAsync(_response, request!.ResponseBody, cancellationToken),
+            ProcessingRequest.RequestOneofCase.RequestTrailers => await OnTrailersAsync(_request, request!.RequestTrailers, cancellationToken),
+            ProcessingRequest.RequestOneofCase.ResponseTrailers => await OnTrailersAsync(_response, request!.ResponseTrailers, cancellationToken),
             _ => throw new ProtocolViolationException("ProcessingRequest carries none of request_headers, response_headers, request_body, response_body, request_trailers, response_trailers", invalidArgument: true),
         };
 
@@ -101,9 +103,9 @@ internal sealed class ProcessingSession(InspectorChain inspectors, InspectionCon
         }
     }
 
-    private void ReadProtocolConfig(ProcessingRequest message)
+    private void ReadProtocolConfig(ProcessingMessage message)
     {
-        var config = ExtProcWire.ReadProtocolConfig(message);
+        var config = message.ReadProtocolConfig();
         if (config is null)
         {
             return;
@@ -114,16 +116,16 @@ internal sealed class ProcessingSession(InspectorChain inspectors, InspectionCon
         _response.BodyMode = config.ResponseBodyMode;
     }
 
-    private async ValueTask<ProcessingResponse> OnHeadersAsync(DirectionState state, HttpHeaders headers, CancellationToken cancellationToken)
+    private async ValueTask<ProcessingResponse> OnHeadersAsync(DirectionState state, HeaderMap? headers, bool endOfStream, CancellationToken cancellationToken)
     {
-        Check(state.AcceptHeaders(headers.EndOfStream));
-        facts.Observe(state.Direction, headers.Headers, state.Direction == HttpDirection.Request && headers.Headers is { } map ? context.Decoded(map) : null);
+        Check(state.AcceptHeaders(endOfStream));
+        facts.Observe(state.Direction, headers, state.Direction == HttpDirection.Request && headers is { } map ? context.Decoded(map) : null);
         var body = context.Body(state.Direction);
-        body.ObserveHeaders(headers.Headers ?? EmptyHeaders, headers.EndOfStream);
+        body.ObserveHeaders(headers ?? EmptyHeaders, endOfStream);
         body.Mode = state.BodyMode;
         var verdict = inspectors.IsEmpty
             ? InspectionVerdict.Continue
-            : await inspectors.OnHeadersAsync(context, state.Direction, headers.Headers ?? EmptyHeaders, headers.EndOfStream, cancellationToken);
+            : await inspectors.OnHeadersAsync(context, state.Direction, headers ?? EmptyHeaders, endOfStream, cancellationToken);
         if (verdict.Reject is { } reply)
         {
             return Immediate(reply);
@@ -133,7 +135,7 @@ internal sealed class ProcessingSession(InspectorChain inspectors, InspectionCon
         body.Mode = state.BodyMode;
 
         // In a buffered mode Envoy holds the headers until the body is answered.
-        state.Released = !state.IsBuffered || headers.EndOfStream;
+        state.Released = !state.IsBuffered || endOfStream;
         return response;
     }
 

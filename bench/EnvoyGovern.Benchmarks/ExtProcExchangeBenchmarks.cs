@@ -3,6 +3,7 @@ using Envoy.Service.ExtProc.V3;
 using EnvoyGovern.ExtProc.Processing;
 using EnvoyGovern.Governance.Audit;
 using EnvoyGovern.Governance.Audit.Recording;
+using EnvoyGovern.Protos.Compat;
 using EnvoyGovern.TestSupport;
 using Google.Protobuf;
 using Grpc.Core;
@@ -26,8 +27,8 @@ public class ExtProcExchangeBenchmarks : IAsyncDisposable
 {
     private static readonly ProcessingResponse ConstantAnswer = new() { RequestHeaders = new HeadersResponse() };
 
-    private readonly Frames _reader = new() { Marshaller = ProcessBinding.ProcessMethod.RequestMarshaller };
-    private readonly Frames _bareReader = new() { Marshaller = Marshallers.Create<ProcessingRequest>(static (m, ctx) => ctx.Complete(m.ToByteArray()), static ctx => ProcessingRequest.Parser.ParseFrom(ctx.PayloadAsReadOnlySequence())) };
+    private readonly Frames<ProcessingMessage> _reader = new() { Marshaller = ProcessBinding.ProcessMethod.RequestMarshaller };
+    private readonly Frames<ProcessingRequest> _bareReader = new() { Marshaller = Marshallers.Create<ProcessingRequest>(static (m, ctx) => ctx.Complete(m.ToByteArray()), static ctx => ProcessingRequest.Parser.ParseFrom(ctx.PayloadAsReadOnlySequence())) };
     private readonly Answers _writer = new() { Marshaller = ProcessBinding.ProcessMethod.ResponseMarshaller };
     private readonly Answers _bareWriter = new() { Marshaller = Marshallers.Create<ProcessingResponse>(GeneratedWrite, static ctx => ProcessingResponse.Parser.ParseFrom(ctx.PayloadAsReadOnlySequence())) };
     private readonly ServerCallContext _call = new BenchCallContext("/envoy.service.ext_proc.v3.ExternalProcessor/Process");
@@ -83,7 +84,7 @@ public class ExtProcExchangeBenchmarks : IAsyncDisposable
     public ProcessingRequest ParseGenerated() => BenchMarshalling.Read(_bareReader.Marshaller, _reader.Messages[0]);
 
     [Benchmark(Description = "parse only: payload copy + ProcessingRequestReader (the service's)")]
-    public ProcessingRequest ParseReader() => BenchMarshalling.Read(_reader.Marshaller, _reader.Messages[0]);
+    public ProcessingMessage ParseReader() => BenchMarshalling.Read(_reader.Marshaller, _reader.Messages[0]);
 
     // The same headers without protocol_config, as every message after a stream's first comes.
     private static readonly byte[] NoConfig = new ProcessingRequest { RequestHeaders = ((ProcessingRequest)ExtProcSequences.HeadersOnly()[0]).RequestHeaders }.ToByteArray();
@@ -92,7 +93,7 @@ public class ExtProcExchangeBenchmarks : IAsyncDisposable
     public ProcessingRequest ParseGeneratedNoConfig() => BenchMarshalling.Read(_bareReader.Marshaller, NoConfig);
 
     [Benchmark(Description = "parse only, no protocol_config: payload copy + ProcessingRequestReader")]
-    public ProcessingRequest ParseReaderNoConfig() => BenchMarshalling.Read(_reader.Marshaller, NoConfig);
+    public ProcessingMessage ParseReaderNoConfig() => BenchMarshalling.Read(_reader.Marshaller, NoConfig);
 
     public async ValueTask DisposeAsync()
     {
@@ -114,15 +115,15 @@ public class ExtProcExchangeBenchmarks : IAsyncDisposable
     public void Cleanup() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     // The stream's messages read from their bytes on each read, as gRPC's deserializer does.
-    private sealed class Frames : IAsyncStreamReader<ProcessingRequest>
+    private sealed class Frames<T> : IAsyncStreamReader<T>
     {
         private int _next;
 
         public byte[][] Messages { get; set; } = [];
 
-        public required Marshaller<ProcessingRequest> Marshaller { get; init; }
+        public required Marshaller<T> Marshaller { get; init; }
 
-        public ProcessingRequest Current { get; private set; } = null!;
+        public T Current { get; private set; } = default!;
 
         public void Rewind() => _next = 0;
 

@@ -99,10 +99,20 @@ public static class ExtProcWire
             return true;
         }
 
+        return TryReadProtocolConfig(unknownFields, range, out config);
+    }
+
+    /// <summary>
+    /// Reads a <c>ProtocolConfiguration</c> message, the content of field 11 at <paramref name="range"/>: false when it
+    /// holds a wire type this reader does not handle (a group) or broken bytes, which the general reader then decides.
+    /// </summary>
+    internal static bool TryReadProtocolConfig(ReadOnlySpan<byte> buffer, WireRange range, out ProtocolConfiguration? config)
+    {
+        config = null;
         var requestMode = ProcessingMode.Types.BodySendMode.None;
         var responseMode = ProcessingMode.Types.BodySendMode.None;
         var sendBodyWithoutWaiting = false;
-        var inner = new WireReader(unknownFields, range);
+        var inner = new WireReader(buffer, range);
         while (!inner.IsAtEnd)
         {
             if (!inner.TryReadField(out var field, out var wireType, out _, out var varint))

@@ -6,12 +6,14 @@ using Google.Protobuf;
 namespace EnvoyGovern.Protos.Compat;
 
 /// <summary>
-/// Reads a <see cref="ProcessingRequest"/> from its bytes, the headers messages (every stream's first message) in one
-/// pass of its own: header names from a small table of names seen before instead of a new string each, header
-/// <c>raw_value</c>s as views of the payload instead of a copy each. Anything else, or anything this pass does not
-/// expect (bodies, trailers, attributes, metadata, unknown fields other than <c>protocol_config</c>, a field twice
-/// where the generated parser would merge, a group, a string that is not UTF-8, broken bytes), goes to the generated
-/// parser, so the result and the errors are the generated parser's.
+/// Reads a <see cref="ProcessingRequest"/> from its bytes into a <see cref="ProcessingMessage"/>, the headers messages
+/// (every stream's first message) in one pass of its own: no generated message, header names from a small table of
+/// names seen before instead of a new string each, header <c>raw_value</c>s as views of the payload instead of a copy
+/// each, <c>protocol_config</c> parsed in place. Anything else, or anything this pass does not expect (bodies,
+/// trailers, attributes, metadata, unknown fields other than <c>protocol_config</c> or that one twice or not readable
+/// by <see cref="ExtProcWire"/>'s span reader, a field twice where the generated parser would merge, a group, a string
+/// that is not UTF-8, broken bytes), goes to the generated parser, so the result and the errors are the generated
+/// parser's.
 /// </summary>
 public static class ProcessingRequestReader
 {
@@ -24,21 +26,24 @@ public static class ProcessingRequestReader
     /// Reads <paramref name="payload"/>, which must stay unchanged while the result is in use: header
     /// <c>raw_value</c>s are views of it.
     /// </summary>
-    public static ProcessingRequest Read(byte[] payload)
+    public static ProcessingMessage Read(byte[] payload)
     {
         ArgumentNullException.ThrowIfNull(payload);
-        return TryRead(payload) ?? ProcessingRequest.Parser.ParseFrom(payload);
+        return TryRead(payload) ?? new ProcessingMessage(ProcessingRequest.Parser.ParseFrom(payload));
     }
 
     // Null where the generated parser must decide.
-    private static ProcessingRequest? TryRead(byte[] payload)
+    private static ProcessingMessage? TryRead(byte[] payload)
     {
-        var request = new ProcessingRequest();
-        var reader = new WireReader(payload);
+        HeaderMap? headers = null;
+        var endOfStream = false;
+        var headersCase = ProcessingRequest.RequestOneofCase.None;
+        var observabilityMode = false;
+        ProtocolConfiguration? config = null;
         var configs = 0;
+        var reader = new WireReader(payload);
         while (!reader.IsAtEnd)
         {
-            var start = reader.Position;
             if (!reader.TryReadField(out var field, out var wireType, out var inner, out var varint))
             {
                 return null;
@@ -47,68 +52,70 @@ public static class ProcessingRequestReader
             switch (field)
             {
                 case RequestHeadersField or ResponseHeadersField when wireType == WireReader.LengthDelimited
-                    && request.RequestCase == ProcessingRequest.RequestOneofCase.None:
-                    if (ReadHeaders(payload, inner) is not { } headers)
+                    && headersCase == ProcessingRequest.RequestOneofCase.None:
+                    if (!ReadHeaders(payload, inner, out headers, out endOfStream))
                     {
                         return null;
                     }
 
-                    if (field == RequestHeadersField)
-                    {
-                        request.RequestHeaders = headers;
-                    }
-                    else
-                    {
-                        request.ResponseHeaders = headers;
-                    }
-
+                    headersCase = field == RequestHeadersField
+                        ? ProcessingRequest.RequestOneofCase.RequestHeaders
+                        : ProcessingRequest.RequestOneofCase.ResponseHeaders;
                     break;
                 case ObservabilityModeField when wireType == WireReader.Varint:
-                    request.ObservabilityMode = varint != 0;
+                    observabilityMode = varint != 0;
                     break;
                 case ProtocolConfigField when wireType == WireReader.LengthDelimited && configs++ == 0:
-                    // Unknown to the pinned protos: kept among the unknown fields, where the generated parser keeps it.
-                    request.MergeFrom(payload.AsSpan(start, reader.Position - start));
+                    // Unknown to the pinned protos: the session needs only its modes.
+                    if (!ExtProcWire.TryReadProtocolConfig(payload, inner, out config))
+                    {
+                        return null;
+                    }
+
                     break;
                 default:
                     return null;
             }
         }
 
-        return request;
+        // No oneof field: the generated message, whose empty case the session refuses.
+        return headersCase == ProcessingRequest.RequestOneofCase.None
+            ? null
+            : new ProcessingMessage(headersCase, headers, endOfStream, observabilityMode, config);
     }
 
-    private static HttpHeaders? ReadHeaders(byte[] payload, WireRange range)
+    // Not into an HttpHeaders: that allocates its deprecated attributes map (~140 B) for nothing.
+    private static bool ReadHeaders(byte[] payload, WireRange range, out HeaderMap? headers, out bool endOfStream)
     {
-        var headers = new HttpHeaders();
+        headers = null;
+        endOfStream = false;
         var reader = new WireReader(payload, range);
         while (!reader.IsAtEnd)
         {
             if (!reader.TryReadField(out var field, out var wireType, out var inner, out var varint))
             {
-                return null;
+                return false;
             }
 
-            if (field == HttpHeaders.HeadersFieldNumber && wireType == WireReader.LengthDelimited && headers.Headers is null)
+            if (field == HttpHeaders.HeadersFieldNumber && wireType == WireReader.LengthDelimited && headers is null)
             {
-                if (ReadHeaderMap(payload, inner) is not { } map)
+                headers = ReadHeaderMap(payload, inner);
+                if (headers is null)
                 {
-                    return null;
+                    return false;
                 }
-
-                headers.Headers = map;
             }
             else if (field == HttpHeaders.EndOfStreamFieldNumber && wireType == WireReader.Varint)
             {
-                headers.EndOfStream = varint != 0;
+                endOfStream = varint != 0;
             }
             else
             {
-                return null;
+                return false;
             }
         }
 
-        return headers;
+        return true;
     }
 
     private static HeaderMap? ReadHeaderMap(byte[] payload, WireRange range)
