@@ -224,6 +224,7 @@ public sealed class AuditRecorder
     private Appended AppendLocked(string eventId, ArrayBufferWriter<byte> buffer, bool claim, CancellationToken cancellationToken)
     {
         _link.SealInPlace(buffer);
+        var recordLength = buffer.WrittenCount;
         // Handed over inside the lock: the pipeline sees entries in chain order. If it refuses the entry at once,
         // the chain does not advance, so a refusal leaves no gap. A group-commit pipeline copies the bytes into its
         // batch (no array per record), or, when it has nothing else to write, lets this caller write its line from
@@ -247,8 +248,8 @@ public sealed class AuditRecorder
             written = new Appended(default, groupCommit.Enqueue(buffer.WrittenSpan), false);
         }
 
-        var line = buffer.WrittenSpan;
-        _link.Advance(claim && _groupCommit is not null ? line[..^1] : line);
+        // The chain covers the record, not the newline a claimed line carries.
+        _link.Advance(buffer.WrittenSpan[..recordLength]);
         return written;
     }
 
