@@ -200,7 +200,23 @@ internal sealed partial class WafTransaction
         var input = value.Value;
         if (!rule.MultiMatch)
         {
-            transformed = Transform(value.Slot, input, rule.Transforms);
+            // Before the pipeline runs for this value: a gate that rejects the bound of its result's chars (from the
+            // value's own chars) rejects the result too, so an operator that cannot match is not reached by
+            // transforming first. Where the result is cached already, its exact mask is tighter and as cheap.
+            var chain = rule.Transforms;
+            if (!rule.Negated && chain.Steps.Length > 0 && (gate is not null || rule.Operator!.Conditional is not null)
+                && _scratch.Transformed(value.Slot, chain.Id) is null && !BoundMayMatch(gate, rule.Operator!.Conditional, chain.Bound(RawMask(value))))
+            {
+                if (WafOperator.PrefilterAudit is not null)
+                {
+                    rule.Operator!.AuditRejected(Transform(value.Slot, input, chain));
+                }
+
+                transformed = input;
+                return false;
+            }
+
+            transformed = Transform(value.Slot, input, chain);
             return OperatorMatches(rule, gate, value.Slot, input, rule.Transforms, transformed) != rule.Negated;
         }
 
@@ -242,6 +258,12 @@ internal sealed partial class WafTransaction
         }
 
         var chain = rule.Transforms;
+        if (chain.Steps.Length > 0 && !BoundMayMatch(gate, conditional, chain.Bound(RawUnion())))
+        {
+            AuditListRejected(rule, chain);
+            return false;
+        }
+
         if (!_scratch.ListMask(_valuesSet, _valuesRemoved, chain.Id, out var union))
         {
             foreach (var value in _values)
@@ -258,6 +280,12 @@ internal sealed partial class WafTransaction
             return true;
         }
 
+        AuditListRejected(rule, chain);
+        return false;
+    }
+
+    private void AuditListRejected(Rule rule, TransformChain chain)
+    {
         if (WafOperator.PrefilterAudit is not null)
         {
             foreach (var value in _values)
@@ -265,9 +293,31 @@ internal sealed partial class WafTransaction
                 rule.Operator!.AuditRejected(Transform(value.Slot, value.Value, chain));
             }
         }
-
-        return false;
     }
+
+    // The union of the untransformed values' masks of the current shared list, once per phase and list.
+    private CharMask RawUnion()
+    {
+        var none = TransformChain.None;
+        if (!_scratch.ListMask(_valuesSet, _valuesRemoved, none.Id, out var union))
+        {
+            foreach (var value in _values)
+            {
+                union = union.Union(RawMask(value));
+            }
+
+            _scratch.RememberListMask(_valuesSet, _valuesRemoved, none.Id, union);
+        }
+
+        return union;
+    }
+
+    private CharMask RawMask(TargetValue value) => _scratch.Mask(value.Slot, value.Value, TransformChain.None, value.Value);
+
+    // As MayMatch below on a bound of the value's mask rather than the mask itself, and without the literal search,
+    // which needs the value. Both tests pass a larger mask wherever they pass a smaller one.
+    private static bool BoundMayMatch(CharGate? gate, ConditionalPrefilter? conditional, CharMask bound) =>
+        (gate is null || gate.MayMatch(bound)) && (conditional is null || conditional.MayMatch(bound));
 
     // The operator on one transformed value, unless its gate rules the value out by the chars it holds (a few bit
     // operations on the value's cached char mask instead of a search per rule).

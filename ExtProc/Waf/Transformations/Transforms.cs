@@ -54,6 +54,8 @@ internal sealed class TransformChain
 {
     public static readonly TransformChain None = new(0, [], [], null);
 
+    private readonly Func<Operators.CharMask, Operators.CharMask>[] _bounds;
+
     public TransformChain(int id, string[] names, Func<string, string>[] steps, TransformChain? prefix)
     {
         Id = id;
@@ -61,6 +63,7 @@ internal sealed class TransformChain
         Steps = steps;
         Prefix = prefix ?? this;
         Stages = prefix is null ? [] : [.. prefix.Stages, this];
+        _bounds = [.. names.Select(MaskBounds.For)];
     }
 
     public int Id { get; }
@@ -79,4 +82,18 @@ internal sealed class TransformChain
     public Func<string, string>[] Steps { get; }
 
     public string Key => string.Join(',', Names);
+
+    /// <summary>
+    /// A superset of the chars of this pipeline's result on any value whose chars are <paramref name="input"/>
+    /// (see <see cref="MaskBounds"/>): what a gate can test before the pipeline runs.
+    /// </summary>
+    public Operators.CharMask Bound(Operators.CharMask input)
+    {
+        foreach (var bound in _bounds)
+        {
+            input = bound(input);
+        }
+
+        return input;
+    }
 }
