@@ -30,6 +30,12 @@ internal static class Program
             return;
         }
 
+        if (args is ["waf-ablate", ..])
+        {
+            WafAblation.Run([.. args.Skip(1)]);
+            return;
+        }
+
         if (args is ["waf-loop", ..])
         {
             WafLoop.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20, args is [.., "distinct"]);

@@ -79,6 +79,23 @@ public class WafBenchmarks
     [Benchmark(Description = "2 KB urlencoded POST of distinct values, CRS PL1")]
     public object PostCrsDistinct() => Released(Post(_crs, _distinctForm));
 
+    /// <summary>The loaded CRS (for <see cref="WafAblation"/>).</summary>
+    internal RuleSet CrsRules => _crs;
+
+    /// <summary>
+    /// The distinct-values POST with the rules <paramref name="removed"/> removed for the transaction; null removes a
+    /// rule id that no CRS rule has, so both cost the removal check.
+    /// </summary>
+    internal object PostDistinct(RuleIdRange? removed)
+    {
+        var transaction = new WafTransaction(_crs, "bench", RuleEngineMode.On);
+        transaction.RemoveRules(removed ?? new RuleIdRange(1, 1));
+        transaction.ProcessRequestHeaders(new RequestLine("POST", "/v1/completions", "HTTP/1.1"), _formHeaders);
+        transaction.AppendRequestBody(_distinctForm);
+        transaction.ProcessRequestBody();
+        return Released(transaction);
+    }
+
     // As the ext_proc service does when an exchange ends: the transaction's collections go back to their pool, so
     // the next request reuses them (without it every request allocated ~70 fresh collections, which no served
     // request does).

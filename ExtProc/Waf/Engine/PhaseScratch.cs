@@ -44,6 +44,7 @@ internal sealed partial class PhaseScratch
         if (++scratch._phaseStamp == int.MaxValue)
         {
             Array.Clear(scratch._listMaskStamps);
+            Array.Clear(scratch._boundStamps);
             scratch._phaseStamp = 1;
         }
 
@@ -110,6 +111,8 @@ internal sealed partial class PhaseScratch
             _results = [];
             _stored = new int[256];
             _maskAt = [];
+            _bounds = [];
+            _boundStamps = [];
             _masks = new CharMask[64];
             _searched = new ulong[64];
             _found = new ulong[64];

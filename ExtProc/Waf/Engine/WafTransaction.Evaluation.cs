@@ -163,7 +163,7 @@ internal sealed partial class WafTransaction
         var values = _values;
         var gate = rule.Operator.Gate;
         var conditional = rule.Operator.Conditional;
-        if ((gate is not null || conditional is not null) && !rule.Negated && !rule.MultiMatch && !ListMayMatch(rule, gate, conditional))
+        if ((gate is not null || conditional is not null) && !rule.Negated && !ListMayMatch(rule, gate, conditional))
         {
             return false;
         }
@@ -204,14 +204,8 @@ internal sealed partial class WafTransaction
             // value's own chars) rejects the result too, so an operator that cannot match is not reached by
             // transforming first. Where the result is cached already, its exact mask is tighter and as cheap.
             var chain = rule.Transforms;
-            if (!rule.Negated && chain.Steps.Length > 0 && (gate is not null || rule.Operator!.Conditional is not null)
-                && _scratch.Transformed(value.Slot, chain.Id) is null && !BoundMayMatch(gate, rule.Operator!.Conditional, chain.Bound(RawMask(value))))
+            if (RuledOutByBound(rule, gate, value, chain))
             {
-                if (WafOperator.PrefilterAudit is not null)
-                {
-                    rule.Operator!.AuditRejected(Transform(value.Slot, input, chain));
-                }
-
                 transformed = input;
                 return false;
             }
@@ -230,6 +224,14 @@ internal sealed partial class WafTransaction
 
         foreach (var stage in rule.Transforms.Stages)
         {
+            // As above: a stage whose bound the gate rejects cannot match, and the next stage computes it if it needs it.
+            // Skipping it leaves transformed at an earlier stage's value; a later stage equal to that one is skipped
+            // below, which is sound too: the operator found no match in that very value.
+            if (RuledOutByBound(rule, gate, value, stage))
+            {
+                continue;
+            }
+
             var next = Transform(value.Slot, input, stage);
             if (ReferenceEquals(next, transformed) || next == transformed)
             {
@@ -246,66 +248,125 @@ internal sealed partial class WafTransaction
         return false;
     }
 
-    // False when the rule's gate (or its conditional prefilter's chars) rejects the union of the char masks of all its
-    // values after its pipeline, and so (a gate asks for chars: fewer chars cannot pass where more did not; a value
-    // holds no char the union lacks) every single value: the rule cannot match.
-    // The union is computed once per phase per shared value list and pipeline, and many rules share both.
+    // False when the rule's gate (or its conditional prefilter's chars) rejects the bound of its pipeline (of each stage,
+    // for multiMatch) on the union of the untransformed values' masks, and so (the bound of a value's chars is within
+    // the bound of the union; a gate asks for chars: fewer cannot pass where more did not) every single value: the
+    // rule cannot match. The union is computed once per phase per shared value list, and many rules share it.
     private bool ListMayMatch(Rule rule, CharGate? gate, ConditionalPrefilter? conditional)
     {
-        if (_valuesSet < 0)
+        var union = RawUnion();
+        var chain = rule.Transforms;
+        if (BoundMayMatch(gate, conditional, chain.Bound(union)) && (rule.MultiMatch || BoundMayMatch(gate, conditional, ResultUnion(chain))))
         {
             return true;
         }
 
-        var chain = rule.Transforms;
-        if (chain.Steps.Length > 0 && !BoundMayMatch(gate, conditional, chain.Bound(RawUnion())))
+        if (rule.MultiMatch && BoundMayMatch(gate, conditional, union))
         {
-            AuditListRejected(rule, chain);
-            return false;
+            return true;
         }
 
-        if (!_scratch.ListMask(_valuesSet, _valuesRemoved, chain.Id, out var union))
+        foreach (var stage in rule.MultiMatch ? chain.Stages : [])
         {
+            if (BoundMayMatch(gate, conditional, stage.Bound(union)))
+            {
+                return true;
+            }
+        }
+
+        if (WafOperator.PrefilterAudit is not null)
+        {
+            // What the rule would have evaluated: the result of its pipeline, or for multiMatch the value and each stage.
             foreach (var value in _values)
             {
-                var input = value.Value;
-                union = union.Union(_scratch.Mask(value.Slot, input, chain, Transform(value.Slot, input, chain)));
+                if (!rule.MultiMatch)
+                {
+                    rule.Operator!.AuditRejected(Transform(value.Slot, value.Value, chain));
+                    continue;
+                }
+
+                rule.Operator!.AuditRejected(value.Value);
+                foreach (var stage in chain.Stages)
+                {
+                    rule.Operator!.AuditRejected(Transform(value.Slot, value.Value, stage));
+                }
             }
-
-            _scratch.RememberListMask(_valuesSet, _valuesRemoved, chain.Id, union);
         }
 
-        if ((gate is null || gate.MayMatch(union)) && (conditional is null || conditional.MayMatch(union)))
-        {
-            return true;
-        }
-
-        AuditListRejected(rule, chain);
         return false;
     }
 
-    private void AuditListRejected(Rule rule, TransformChain chain)
+    // True when the operator cannot match the result of pipeline chain on the value, judged from the bound of the
+    // result's chars before the pipeline runs (see MaskBounds). Only where the result is not cached already: its
+    // exact mask is tighter and as cheap. Not for a negated rule, whose "no match" is a match that needs the value.
+    private bool RuledOutByBound(Rule rule, CharGate? gate, TargetValue value, TransformChain chain)
     {
+        var conditional = rule.Operator!.Conditional;
+        if (rule.Negated || chain.Steps.Length == 0 || (gate is null && conditional is null) || _scratch.Transformed(value.Slot, chain.Id) is not null
+            || BoundMayMatch(gate, conditional, _scratch.Bound(value.Slot, value.Value, chain)))
+        {
+            return false;
+        }
+
         if (WafOperator.PrefilterAudit is not null)
         {
-            foreach (var value in _values)
-            {
-                rule.Operator!.AuditRejected(Transform(value.Slot, value.Value, chain));
-            }
+            rule.Operator.AuditRejected(Transform(value.Slot, value.Value, chain));
         }
+
+        return true;
     }
 
-    // The union of the untransformed values' masks of the current shared list, once per phase and list.
+    // A superset of the union of the current list's values' masks after pipeline chain, tighter than the pipeline's bound
+    // of the untransformed union (one value with a % makes that All): per value, the exact mask where its result is
+    // cached or its own bound is All (a decoder met its escape char), else that bound. Once per phase for a shared list,
+    // and many rules share the list and the pipeline.
+    private CharMask ResultUnion(TransformChain chain)
+    {
+        var shared = _valuesSet >= 0;
+        if (shared && _scratch.ListMask(_valuesSet, _valuesRemoved, chain.Id, out var known))
+        {
+            return known;
+        }
+
+        var union = default(CharMask);
+        foreach (var value in _values)
+        {
+            var bound = _scratch.Bound(value.Slot, value.Value, chain);
+            if (bound == CharMask.All || _scratch.Transformed(value.Slot, chain.Id) is not null)
+            {
+                var input = value.Value;
+                bound = _scratch.Mask(value.Slot, input, chain, Transform(value.Slot, input, chain));
+            }
+
+            union = union.Union(bound);
+        }
+
+        if (shared)
+        {
+            _scratch.RememberListMask(_valuesSet, _valuesRemoved, chain.Id, union);
+        }
+
+        return union;
+    }
+
+    // The union of the untransformed values' masks of the current list, once per phase for a shared list.
     private CharMask RawUnion()
     {
         var none = TransformChain.None;
-        if (!_scratch.ListMask(_valuesSet, _valuesRemoved, none.Id, out var union))
+        var shared = _valuesSet >= 0;
+        if (shared && _scratch.ListMask(_valuesSet, _valuesRemoved, none.Id, out var known))
         {
-            foreach (var value in _values)
-            {
-                union = union.Union(RawMask(value));
-            }
+            return known;
+        }
 
+        var union = default(CharMask);
+        foreach (var value in _values)
+        {
+            union = union.Union(RawMask(value));
+        }
+
+        if (shared)
+        {
             _scratch.RememberListMask(_valuesSet, _valuesRemoved, none.Id, union);
         }
 

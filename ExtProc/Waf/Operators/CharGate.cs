@@ -195,12 +195,20 @@ internal sealed class CharGate
         (_ignoreCase ? "(?i)" : string.Empty) + "[" + _anyOf.Describe() + "] " + string.Join(" | ", _sets.Select(s => s.Describe()))
         + string.Concat(_also.Select(also => " & " + also));
 
-    // The ASCII chars of a literal, NUL left out (value masks always claim it).
+    // The ASCII chars of a literal, NUL left out (value masks always claim it). A literal compared exactly that holds a
+    // non-ASCII char occurs only in a value with one, whose mask is All: it asks for every char (941310's \xbc and \xbe,
+    // which ordinary ASCII text never holds). Ignoring case, .NET equates some non-ASCII chars with ASCII letters
+    // (the Kelvin sign with k): there a non-ASCII char asks for nothing.
     private static CharMask LiteralMask(string literal, bool ignoreCase)
     {
         var mask = default(CharMask);
         foreach (var c in literal)
         {
+            if (c >= (char)128 && !ignoreCase)
+            {
+                return CharMask.All;
+            }
+
             if (c is > '\0' and < (char)128)
             {
                 mask = mask.Union(CharMask.Single(c));

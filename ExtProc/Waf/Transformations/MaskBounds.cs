@@ -13,88 +13,111 @@ namespace EnvoyGovern.ExtProc.Waf.Transformations;
 /// </summary>
 internal static class MaskBounds
 {
+    // Every computed mask holds NUL (see CharMask), so a constant bound holds it too and a test for it always passes.
+    private static readonly CharMask Nul = new(1, 0);
     private static readonly CharMask Whitespace = Of(" \t\n\v\f\r");
-    private static readonly CharMask Space = CharMask.Single(' ');
-    private static readonly CharMask CmdLineDeleted = Of("\"'\\^,;\t\r\n");
-    private static readonly CharMask CmdLineSpaces = Of(" ,;\t\r\n");
-    private static readonly CharMask Digits = Of("0123456789");
-    private static readonly CharMask HexDigits = Of("0123456789abcdef");
+    private static readonly CharMask Space = Of(" ");
+    private static readonly CharMask Slash = Of("/");
 
-    private static readonly Dictionary<string, Func<CharMask, CharMask>> ByName = new(StringComparer.OrdinalIgnoreCase)
+    private static readonly MaskBound Identity = new();
+
+    private static readonly Dictionary<string, MaskBound> ByName = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["lowercase"] = static m => m.LowerCase(),
-        ["uppercase"] = static m => m.Union(new CharMask(0, (m.Hi >> 32) & 0x07FF_FFFEUL)),
-        ["urlDecode"] = UrlDecode,
-        ["urlDecodeUni"] = UrlDecode,
-        ["htmlEntityDecode"] = static m => Escaped(m, '&'),
-        ["jsDecode"] = static m => Escaped(m, '\\'),
-        ["cssDecode"] = static m => Escaped(m, '\\'),
-        ["escapeSeqDecode"] = static m => Escaped(m, '\\'),
+        ["lowercase"] = new() { Lower = true },
+
+        // '+' becomes a space; any %-escape may become any char.
+        ["urlDecode"] = new() { Trigger = Of("%"), AddIf = Of("+"), Add = Space },
+        ["urlDecodeUni"] = new() { Trigger = Of("%"), AddIf = Of("+"), Add = Space },
+        ["htmlEntityDecode"] = new() { Trigger = Of("&") },
+        ["jsDecode"] = new() { Trigger = Of("\\") },
+        ["cssDecode"] = new() { Trigger = Of("\\") },
+        ["escapeSeqDecode"] = new() { Trigger = Of("\\") },
 
         // Only non-ASCII input changes, and its mask is All already.
-        ["utf8toUnicode"] = static m => m,
-        ["sqlHexDecode"] = static m => Has(m, '0') && (Has(m, 'x') || Has(m, 'X')) ? CharMask.All : m,
-        ["cmdLine"] = CmdLine,
-        ["compressWhitespace"] = static m => m.Overlaps(Whitespace) ? m.Union(Space) : m,
-        ["removeWhitespace"] = static m => Without(m, Whitespace),
+        ["utf8toUnicode"] = Identity,
 
-        // The mask always holds NUL: removing it changes no bound.
-        ["removeNulls"] = static m => m,
-        ["replaceNulls"] = static m => m.Union(Space),
-        ["replaceComments"] = static m => Has(m, '/') && Has(m, '*') ? m.Union(Space) : m,
+        // Only a "0x" changes the value.
+        ["sqlHexDecode"] = new() { Trigger = Of("0") },
 
-        // These only delete chars; resolving a path may also leave a slash ("." and ".." become the root).
-        ["removeCommentsChar"] = static m => m,
-        ["removeComments"] = static m => m,
-        ["normalizePath"] = Path,
-        ["normalisePath"] = Path,
-        ["normalizePathWin"] = Path,
-        ["normalisePathWin"] = Path,
-        ["trim"] = static m => m,
-        ["trimLeft"] = static m => m,
-        ["trimRight"] = static m => m,
-        ["length"] = static _ => Digits,
-        ["hexEncode"] = static _ => HexDigits,
+        // Lower-cased; quotes, backslash and caret deleted; spaces, commas, semicolons and line breaks become single spaces.
+        ["cmdLine"] = new() { Lower = true, Remove = Of("\"'\\^,;\t\r\n"), AddIf = Of(" ,;\t\r\n"), Add = Space },
+        ["compressWhitespace"] = new() { AddIf = Whitespace, Add = Space },
+        ["removeWhitespace"] = new() { Remove = Whitespace },
+
+        // Every mask holds NUL: removing it changes no bound, replacing it may add a space.
+        ["removeNulls"] = Identity,
+        ["replaceNulls"] = new() { AddIf = Nul, Add = Space },
+
+        // A comment needs a '*'; it becomes one space.
+        ["replaceComments"] = new() { AddIf = Of("*"), Add = Space },
+
+        // These only delete chars; resolving a path may also leave a slash ("." and ".." become "../" or the root).
+        ["removeCommentsChar"] = Identity,
+        ["removeComments"] = Identity,
+        ["normalizePath"] = new() { AddIf = Of("/\\."), Add = Slash },
+        ["normalisePath"] = new() { AddIf = Of("/\\."), Add = Slash },
+        ["normalizePathWin"] = new() { AddIf = Of("/\\."), Add = Slash },
+        ["normalisePathWin"] = new() { AddIf = Of("/\\."), Add = Slash },
+        ["trim"] = Identity,
+        ["trimLeft"] = Identity,
+        ["trimRight"] = Identity,
+        ["length"] = new() { Constant = Of("0123456789").Union(Nul) },
+        ["hexEncode"] = new() { Constant = Of("0123456789abcdef").Union(Nul) },
     };
 
     /// <summary>
-    /// The bound of transformation <paramref name="name"/>, or one that bounds nothing (<see cref="CharMask.All"/>)
+    /// The bound of transformation <paramref name="name"/>; one that bounds nothing (always <see cref="CharMask.All"/>)
     /// for a transformation whose result chars do not follow from its input's (base64, hex, digests, URL encoding).
     /// </summary>
-    public static Func<CharMask, CharMask> For(string name) => ByName.TryGetValue(name, out var bound) ? Keep(bound) : static _ => CharMask.All;
+    public static MaskBound For(string name) => ByName.TryGetValue(name, out var bound) ? bound : new MaskBound { Constant = CharMask.All };
 
-    // All stays All: a non-ASCII char may survive any step, and the gates pass All.
-    private static Func<CharMask, CharMask> Keep(Func<CharMask, CharMask> bound) => m => m == CharMask.All ? CharMask.All : bound(m);
-
-    // '+' becomes a space; any %-escape may become any char.
-    private static CharMask UrlDecode(CharMask m) => Has(m, '%') ? CharMask.All : Has(m, '+') ? m.Union(Space) : m;
-
-    // A value without a slash, backslash or dot is returned as it is.
-    private static CharMask Path(CharMask m) => Has(m, '/') || Has(m, '\\') || Has(m, '.') ? m.Union(CharMask.Single('/')) : m;
-
-    private static CharMask Escaped(CharMask m, char escape) => Has(m, escape) ? CharMask.All : m;
-
-    // Lower-cased; quotes, backslash and caret deleted; spaces, commas, semicolons and line breaks become single spaces.
-    private static CharMask CmdLine(CharMask m)
-    {
-        var bound = Without(m.LowerCase(), CmdLineDeleted);
-        return m.Overlaps(CmdLineSpaces) ? bound.Union(Space) : bound;
-    }
-
-    private static bool Has(CharMask m, char c) => m.Overlaps(CharMask.Single(c));
-
-    // Without the chars of drop, keeping NUL (every computed mask holds it).
-    private static CharMask Without(CharMask m, CharMask drop) => new(m.Lo & ~(drop.Lo & ~1UL), m.Hi & ~drop.Hi);
-
-    // With NUL, as every computed mask.
     private static CharMask Of(string chars)
     {
-        var mask = new CharMask(1, 0);
+        var mask = default(CharMask);
         foreach (var c in chars)
         {
             mask = mask.Union(CharMask.Single(c));
         }
 
         return mask;
+    }
+}
+
+/// <summary>
+/// One transformation's bound (see <see cref="MaskBounds"/>) in a form that costs a few bit operations: a constant,
+/// or All when the input holds a <see cref="Trigger"/> char, else the input lower-cased if <see cref="Lower"/>, without
+/// <see cref="Remove"/>, plus <see cref="Add"/> when it holds an <see cref="AddIf"/> char. NUL is never removed (every
+/// computed mask holds it), and <see cref="CharMask.All"/> (a non-ASCII char) always stays All.
+/// </summary>
+internal sealed class MaskBound
+{
+    /// <summary>When not none, the bound whatever the input (All included).</summary>
+    public CharMask Constant { get; init; }
+
+    public CharMask Trigger { get; init; }
+
+    public bool Lower { get; init; }
+
+    public CharMask Remove { get; init; }
+
+    public CharMask AddIf { get; init; }
+
+    public CharMask Add { get; init; }
+
+    public CharMask Apply(CharMask input)
+    {
+        if (!Constant.IsNone)
+        {
+            return Constant;
+        }
+
+        if ((input.Lo & input.Hi) == ulong.MaxValue || input.Overlaps(Trigger))
+        {
+            return CharMask.All;
+        }
+
+        var result = Lower ? input.LowerCase() : input;
+        result = new CharMask(result.Lo & ~(Remove.Lo & ~1UL), result.Hi & ~Remove.Hi);
+        return input.Overlaps(AddIf) ? result.Union(Add) : result;
     }
 }

@@ -54,7 +54,7 @@ internal sealed class TransformChain
 {
     public static readonly TransformChain None = new(0, [], [], null);
 
-    private readonly Func<Operators.CharMask, Operators.CharMask>[] _bounds;
+    private readonly MaskBound[] _bounds;
 
     public TransformChain(int id, string[] names, Func<string, string>[] steps, TransformChain? prefix)
     {
@@ -83,6 +83,9 @@ internal sealed class TransformChain
 
     public string Key => string.Join(',', Names);
 
+    /// <summary>The bound of the last step (see <see cref="MaskBounds"/>); null for <see cref="None"/>.</summary>
+    public MaskBound? LastBound => _bounds.Length == 0 ? null : _bounds[^1];
+
     /// <summary>
     /// A superset of the chars of this pipeline's result on any value whose chars are <paramref name="input"/>
     /// (see <see cref="MaskBounds"/>): what a gate can test before the pipeline runs.
@@ -91,7 +94,7 @@ internal sealed class TransformChain
     {
         foreach (var bound in _bounds)
         {
-            input = bound(input);
+            input = bound.Apply(input);
         }
 
         return input;
