@@ -16,6 +16,7 @@ internal sealed partial class WafTransaction
     private int _valuesSet = -1;
     private ulong _valuesRemoved;
     private bool _allowRest;
+    private int _rulesSinceClock;
     private bool _allowRequest;
 
     /// <summary>Runs the rules of one phase (1 request headers, 2 request body, 3 response headers, 4 response body, 5 logging).</summary>
@@ -61,7 +62,9 @@ internal sealed partial class WafTransaction
                 continue;
             }
 
-            if (Stopwatch.GetTimestamp() > _deadline)
+            // The clock every eighth rule: a rule without work costs less than reading it (~15 ns here, ~600 rules a
+            // request), and eight rules more past the limit are microseconds against its milliseconds.
+            if ((++_rulesSinceClock & 7) == 0 && Stopwatch.GetTimestamp() > _deadline)
             {
                 throw new WafLimitExceededException($"time limit reached before rule {rule.Id}");
             }
