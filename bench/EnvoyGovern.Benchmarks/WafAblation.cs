@@ -53,7 +53,6 @@ internal static class WafAblation
             Console.WriteLine($"{(range.From == range.To ? range.From.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{range.From}-{range.To}")}  {saved,7:F1}  ({baseline:F1})");
         }
 
-        Console.WriteLine($"sum of the positive savings: {results.Where(r => r.Saved > 0).Sum(r => r.Saved):F1} µs");
     }
 
     private static double Time(Action run)

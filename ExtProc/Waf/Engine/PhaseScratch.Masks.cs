@@ -19,7 +19,7 @@ internal sealed partial class PhaseScratch
     private int[] _maskStored = new int[256];
     private int _maskStoredCount;
 
-    // The union of the masks of a shared value list after a pipeline: for a list without ctl removals in a cell per
+    // The list-wide mask of a shared value list per pipeline (see ListMask): for a list without ctl removals in a cell per
     // (target set, pipeline), valid while its stamp is this phase's (no clearing per phase); else by (set, removals,
     // pipeline), rare.
     private CharMask[] _listMaskCells = [];
@@ -117,7 +117,10 @@ internal sealed partial class PhaseScratch
         return index;
     }
 
-    /// <summary>The union of the char masks of a shared value list after pipeline <paramref name="chain"/>, if known.</summary>
+    /// <summary>
+    /// The list-wide mask of a shared value list for pipeline <paramref name="chain"/> if known: for the empty pipeline the
+    /// union of the values' masks, for others a superset of the union after the pipeline (see WafTransaction.ResultUnion).
+    /// </summary>
     public bool ListMask(int set, ulong removed, int chain, out CharMask union)
     {
         if (removed != 0)

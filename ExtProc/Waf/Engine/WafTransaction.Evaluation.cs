@@ -214,7 +214,7 @@ internal sealed partial class WafTransaction
             }
 
             transformed = Transform(value.Slot, input, chain);
-            return OperatorMatches(rule, gate, value.Slot, input, rule.Transforms, transformed) != rule.Negated;
+            return OperatorMatches(rule, gate, value.Slot, input, chain, transformed) != rule.Negated;
         }
 
         // multiMatch: the operator runs on the value before the transformations and after each one that changed it;

@@ -3,7 +3,8 @@ using EnvoyGovern.ExtProc.Waf.Operators;
 namespace EnvoyGovern.ExtProc.Waf.Transformations;
 
 /// <summary>
-/// Per transformation, a bound on the chars of its result from the chars of its input alone: for every value
+/// The transformations' bounds, each registered with its transformation in <see cref="Transforms"/>. Per
+/// transformation, a bound on the chars of its result from the chars of its input alone: for every value
 /// <c>v</c>, <c>CharMask.Of(t(v))</c> is a subset of <c>Bound(CharMask.Of(v))</c>, and a larger input mask never
 /// gives a smaller bound. A gate (which asks for chars, so passes no value that a larger mask fails) that rejects
 /// the bound rejects the transformed value too: the engine can rule a rule out without running its pipeline.
@@ -19,57 +20,44 @@ internal static class MaskBounds
     private static readonly CharMask Space = Of(" ");
     private static readonly CharMask Slash = Of("/");
 
-    private static readonly MaskBound Identity = new();
+    /// <summary>The result's chars are within the input's: the step only deletes or keeps (trim, removeNulls ...).</summary>
+    public static readonly MaskBound Identity = new();
 
-    private static readonly Dictionary<string, MaskBound> ByName = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["lowercase"] = new() { Lower = true },
+    /// <summary>Bounds nothing: the result's chars do not follow from the input's (base64, hex, digests, URL encoding).</summary>
+    public static readonly MaskBound Unbounded = new() { Constant = CharMask.All };
 
-        // '+' becomes a space; any %-escape may become any char.
-        ["urlDecode"] = new() { Trigger = Of("%"), AddIf = Of("+"), Add = Space },
-        ["urlDecodeUni"] = new() { Trigger = Of("%"), AddIf = Of("+"), Add = Space },
-        ["htmlEntityDecode"] = new() { Trigger = Of("&") },
-        ["jsDecode"] = new() { Trigger = Of("\\") },
-        ["cssDecode"] = new() { Trigger = Of("\\") },
-        ["escapeSeqDecode"] = new() { Trigger = Of("\\") },
+    public static readonly MaskBound Lowercase = new() { Lower = true };
 
-        // Only non-ASCII input changes, and its mask is All already.
-        ["utf8toUnicode"] = Identity,
+    /// <summary>'+' becomes a space; any %-escape may become any char.</summary>
+    public static readonly MaskBound UrlDecode = new() { Trigger = Of("%"), AddIf = Of("+"), Add = Space };
 
-        // Only a "0x" changes the value.
-        ["sqlHexDecode"] = new() { Trigger = Of("0") },
+    public static readonly MaskBound HtmlEntityDecode = new() { Trigger = Of("&") };
 
-        // Lower-cased; quotes, backslash and caret deleted; spaces, commas, semicolons and line breaks become single spaces.
-        ["cmdLine"] = new() { Lower = true, Remove = Of("\"'\\^,;\t\r\n"), AddIf = Of(" ,;\t\r\n"), Add = Space },
-        ["compressWhitespace"] = new() { AddIf = Whitespace, Add = Space },
-        ["removeWhitespace"] = new() { Remove = Whitespace },
+    /// <summary>jsDecode, cssDecode, escapeSeqDecode: only a backslash starts an escape.</summary>
+    public static readonly MaskBound BackslashDecode = new() { Trigger = Of("\\") };
 
-        // Every mask holds NUL: removing it changes no bound, replacing it may add a space.
-        ["removeNulls"] = Identity,
-        ["replaceNulls"] = new() { AddIf = Nul, Add = Space },
+    /// <summary>Only a "0x" changes the value.</summary>
+    public static readonly MaskBound SqlHexDecode = new() { Trigger = Of("0") };
 
-        // A comment needs a '*'; it becomes one space.
-        ["replaceComments"] = new() { AddIf = Of("*"), Add = Space },
+    /// <summary>Lower-cased; quotes, backslash and caret deleted; spaces, commas, semicolons and line breaks become single spaces.</summary>
+    public static readonly MaskBound CmdLine = new() { Lower = true, Remove = Of("\"'\\^,;\t\r\n"), AddIf = Of(" ,;\t\r\n"), Add = Space };
 
-        // These only delete chars; resolving a path may also leave a slash ("." and ".." become "../" or the root).
-        ["removeCommentsChar"] = Identity,
-        ["removeComments"] = Identity,
-        ["normalizePath"] = new() { AddIf = Of("/\\."), Add = Slash },
-        ["normalisePath"] = new() { AddIf = Of("/\\."), Add = Slash },
-        ["normalizePathWin"] = new() { AddIf = Of("/\\."), Add = Slash },
-        ["normalisePathWin"] = new() { AddIf = Of("/\\."), Add = Slash },
-        ["trim"] = Identity,
-        ["trimLeft"] = Identity,
-        ["trimRight"] = Identity,
-        ["length"] = new() { Constant = Of("0123456789").Union(Nul) },
-        ["hexEncode"] = new() { Constant = Of("0123456789abcdef").Union(Nul) },
-    };
+    public static readonly MaskBound CompressWhitespace = new() { AddIf = Whitespace, Add = Space };
 
-    /// <summary>
-    /// The bound of transformation <paramref name="name"/>; one that bounds nothing (always <see cref="CharMask.All"/>)
-    /// for a transformation whose result chars do not follow from its input's (base64, hex, digests, URL encoding).
-    /// </summary>
-    public static MaskBound For(string name) => ByName.TryGetValue(name, out var bound) ? bound : new MaskBound { Constant = CharMask.All };
+    public static readonly MaskBound RemoveWhitespace = new() { Remove = Whitespace };
+
+    /// <summary>Every mask holds NUL, so a NUL may always have been replaced by a space.</summary>
+    public static readonly MaskBound ReplaceNulls = new() { AddIf = Nul, Add = Space };
+
+    /// <summary>A comment needs a '*'; it becomes one space.</summary>
+    public static readonly MaskBound ReplaceComments = new() { AddIf = Of("*"), Add = Space };
+
+    /// <summary>Resolving a path deletes chars and may leave a slash ("." and ".." become "../" or the root).</summary>
+    public static readonly MaskBound NormalizePath = new() { AddIf = Of("/\\."), Add = Slash };
+
+    public static readonly MaskBound Length = new() { Constant = Of("0123456789").Union(Nul) };
+
+    public static readonly MaskBound HexEncode = new() { Constant = Of("0123456789abcdef").Union(Nul) };
 
     private static CharMask Of(string chars)
     {
@@ -111,7 +99,7 @@ internal sealed class MaskBound
             return Constant;
         }
 
-        if ((input.Lo & input.Hi) == ulong.MaxValue || input.Overlaps(Trigger))
+        if (input == CharMask.All || input.Overlaps(Trigger))
         {
             return CharMask.All;
         }

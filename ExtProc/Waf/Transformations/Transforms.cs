@@ -3,44 +3,57 @@ namespace EnvoyGovern.ExtProc.Waf.Transformations;
 /// <summary>The SecLang transformations by name (<c>t:name</c>).</summary>
 internal static class Transforms
 {
-    private static readonly Dictionary<string, Func<string, string>> ByName = new(StringComparer.OrdinalIgnoreCase)
+    // Each transformation with its bound on the chars of its result (see MaskBounds).
+    private static readonly Dictionary<string, (Func<string, string> Apply, MaskBound Bound)> ByName = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["lowercase"] = TextTransforms.Lowercase,
-        ["uppercase"] = TextTransforms.Uppercase,
-        ["urlDecode"] = Decoders.UrlDecode,
-        ["urlDecodeUni"] = Decoders.UrlDecodeUni,
-        ["htmlEntityDecode"] = Decoders.HtmlEntityDecode,
-        ["jsDecode"] = Decoders.JsDecode,
-        ["cssDecode"] = Decoders.CssDecode,
-        ["escapeSeqDecode"] = Decoders.EscapeSeqDecode,
-        ["utf8toUnicode"] = Decoders.Utf8ToUnicode,
-        ["base64Decode"] = Decoders.Base64Decode,
-        ["base64DecodeExt"] = Decoders.Base64DecodeExt,
-        ["hexDecode"] = Decoders.HexDecode,
-        ["sqlHexDecode"] = Decoders.SqlHexDecode,
-        ["cmdLine"] = TextTransforms.CmdLine,
-        ["compressWhitespace"] = TextTransforms.CompressWhitespace,
-        ["removeWhitespace"] = TextTransforms.RemoveWhitespace,
-        ["removeNulls"] = TextTransforms.RemoveNulls,
-        ["replaceNulls"] = TextTransforms.ReplaceNulls,
-        ["replaceComments"] = TextTransforms.ReplaceComments,
-        ["removeCommentsChar"] = TextTransforms.RemoveCommentsChar,
-        ["removeComments"] = TextTransforms.RemoveComments,
-        ["normalizePath"] = TextTransforms.NormalizePath,
-        ["normalisePath"] = TextTransforms.NormalizePath,
-        ["normalizePathWin"] = TextTransforms.NormalizePathWin,
-        ["normalisePathWin"] = TextTransforms.NormalizePathWin,
-        ["trim"] = TextTransforms.Trim,
-        ["trimLeft"] = TextTransforms.TrimLeft,
-        ["trimRight"] = TextTransforms.TrimRight,
-        ["length"] = TextTransforms.Length,
-        ["hexEncode"] = TextTransforms.HexEncode,
-        ["urlEncode"] = TextTransforms.UrlEncode,
-        ["sha1"] = TextTransforms.Sha1,
-        ["md5"] = TextTransforms.Md5,
+        ["lowercase"] = (TextTransforms.Lowercase, MaskBounds.Lowercase),
+        ["uppercase"] = (TextTransforms.Uppercase, MaskBounds.Unbounded),
+        ["urlDecode"] = (Decoders.UrlDecode, MaskBounds.UrlDecode),
+        ["urlDecodeUni"] = (Decoders.UrlDecodeUni, MaskBounds.UrlDecode),
+        ["htmlEntityDecode"] = (Decoders.HtmlEntityDecode, MaskBounds.HtmlEntityDecode),
+        ["jsDecode"] = (Decoders.JsDecode, MaskBounds.BackslashDecode),
+        ["cssDecode"] = (Decoders.CssDecode, MaskBounds.BackslashDecode),
+        ["escapeSeqDecode"] = (Decoders.EscapeSeqDecode, MaskBounds.BackslashDecode),
+
+        // Only non-ASCII input changes, and its mask is All already.
+        ["utf8toUnicode"] = (Decoders.Utf8ToUnicode, MaskBounds.Identity),
+        ["base64Decode"] = (Decoders.Base64Decode, MaskBounds.Unbounded),
+        ["base64DecodeExt"] = (Decoders.Base64DecodeExt, MaskBounds.Unbounded),
+        ["hexDecode"] = (Decoders.HexDecode, MaskBounds.Unbounded),
+        ["sqlHexDecode"] = (Decoders.SqlHexDecode, MaskBounds.SqlHexDecode),
+        ["cmdLine"] = (TextTransforms.CmdLine, MaskBounds.CmdLine),
+        ["compressWhitespace"] = (TextTransforms.CompressWhitespace, MaskBounds.CompressWhitespace),
+        ["removeWhitespace"] = (TextTransforms.RemoveWhitespace, MaskBounds.RemoveWhitespace),
+
+        // Every mask holds NUL: removing it changes no bound.
+        ["removeNulls"] = (TextTransforms.RemoveNulls, MaskBounds.Identity),
+        ["replaceNulls"] = (TextTransforms.ReplaceNulls, MaskBounds.ReplaceNulls),
+        ["replaceComments"] = (TextTransforms.ReplaceComments, MaskBounds.ReplaceComments),
+        ["removeCommentsChar"] = (TextTransforms.RemoveCommentsChar, MaskBounds.Identity),
+        ["removeComments"] = (TextTransforms.RemoveComments, MaskBounds.Identity),
+        ["normalizePath"] = (TextTransforms.NormalizePath, MaskBounds.NormalizePath),
+        ["normalisePath"] = (TextTransforms.NormalizePath, MaskBounds.NormalizePath),
+        ["normalizePathWin"] = (TextTransforms.NormalizePathWin, MaskBounds.NormalizePath),
+        ["normalisePathWin"] = (TextTransforms.NormalizePathWin, MaskBounds.NormalizePath),
+        ["trim"] = (TextTransforms.Trim, MaskBounds.Identity),
+        ["trimLeft"] = (TextTransforms.TrimLeft, MaskBounds.Identity),
+        ["trimRight"] = (TextTransforms.TrimRight, MaskBounds.Identity),
+        ["length"] = (TextTransforms.Length, MaskBounds.Length),
+        ["hexEncode"] = (TextTransforms.HexEncode, MaskBounds.HexEncode),
+        ["urlEncode"] = (TextTransforms.UrlEncode, MaskBounds.Unbounded),
+        ["sha1"] = (TextTransforms.Sha1, MaskBounds.Unbounded),
+        ["md5"] = (TextTransforms.Md5, MaskBounds.Unbounded),
     };
 
-    public static bool TryGet(string name, out Func<string, string> transform) => ByName.TryGetValue(name, out transform!);
+    public static bool TryGet(string name, out Func<string, string> transform)
+    {
+        var known = ByName.TryGetValue(name, out var entry);
+        transform = entry.Apply;
+        return known;
+    }
+
+    /// <summary>The bound of transformation <paramref name="name"/> (see <see cref="MaskBounds"/>); unbounded when unknown.</summary>
+    public static MaskBound BoundOf(string name) => ByName.TryGetValue(name, out var entry) ? entry.Bound : MaskBounds.Unbounded;
 }
 
 /// <summary>
@@ -63,7 +76,7 @@ internal sealed class TransformChain
         Steps = steps;
         Prefix = prefix ?? this;
         Stages = prefix is null ? [] : [.. prefix.Stages, this];
-        _bounds = [.. names.Select(MaskBounds.For)];
+        _bounds = [.. names.Select(Transforms.BoundOf)];
     }
 
     public int Id { get; }

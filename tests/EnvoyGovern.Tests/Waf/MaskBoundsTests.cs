@@ -21,7 +21,7 @@ public sealed class MaskBoundsTests
     public void Bound_EveryCorpusValue_HoldsTheResultsChars(string name)
     {
         Assert.True(Transforms.TryGet(name, out var transform));
-        var bound = MaskBounds.For(name).Apply;
+        var bound = Transforms.BoundOf(name).Apply;
         foreach (var input in TransformationCorpus.Inputs)
         {
             AssertHolds(name, transform, bound, input);
@@ -33,7 +33,7 @@ public sealed class MaskBoundsTests
     public void Bound_RandomEscapeHeavyValues_HoldsTheResultsChars(string name)
     {
         Assert.True(Transforms.TryGet(name, out var transform));
-        var bound = MaskBounds.For(name).Apply;
+        var bound = Transforms.BoundOf(name).Apply;
         var random = new Random(name.GetHashCode(StringComparison.Ordinal) ^ 6);
         var value = new StringBuilder();
         for (var i = 0; i < 20_000; i++)
@@ -55,7 +55,7 @@ public sealed class MaskBoundsTests
     [MemberData(nameof(Names))]
     public void Bound_LargerInputMask_NeverASmallerBound(string name)
     {
-        var bound = MaskBounds.For(name).Apply;
+        var bound = Transforms.BoundOf(name).Apply;
         var random = new Random(name.Length * 7919);
         for (var i = 0; i < 20_000; i++)
         {
@@ -74,7 +74,7 @@ public sealed class MaskBoundsTests
     [InlineData("base64Decode")]
     public void Bound_NonAsciiInput_All(string name)
     {
-        Assert.Equal(CharMask.All, MaskBounds.For(name).Apply(CharMask.All));
+        Assert.Equal(CharMask.All, Transforms.BoundOf(name).Apply(CharMask.All));
     }
 
     [Theory]
@@ -86,7 +86,7 @@ public sealed class MaskBoundsTests
     [InlineData("htmlEntityDecode", "plain text", "plain text")]
     public void Bound_PlainInputs_TheExpectedChars(string name, string input, string expectedChars)
     {
-        Assert.Equal(CharMask.Of(expectedChars), MaskBounds.For(name).Apply(CharMask.Of(input)));
+        Assert.Equal(CharMask.Of(expectedChars), Transforms.BoundOf(name).Apply(CharMask.Of(input)));
     }
 
     [Theory]
@@ -96,7 +96,7 @@ public sealed class MaskBoundsTests
     [InlineData("base64Decode", "PHNjcmlwdD4")]
     public void Bound_EscapeOrEncodedInput_All(string name, string input)
     {
-        Assert.Equal(CharMask.All, MaskBounds.For(name).Apply(CharMask.Of(input)));
+        Assert.Equal(CharMask.All, Transforms.BoundOf(name).Apply(CharMask.Of(input)));
     }
 
     [Fact]
