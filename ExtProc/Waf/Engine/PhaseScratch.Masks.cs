@@ -59,6 +59,19 @@ internal sealed partial class PhaseScratch
             return (_found[index] & flag) != 0;
         }
 
+        if (condition.Combined is { } combined && (_searched[index] & combined.Sets) == 0 && combined.TrySearch(value, out var candidates))
+        {
+            // One pass answers every numbered set: a case-insensitive set's answer is final, a case-sensitive set found
+            // with the case fold is left to its own search below.
+            var unconfirmed = candidates & combined.CaseSensitive;
+            _searched[index] |= combined.Sets & ~unconfirmed;
+            _found[index] |= candidates & ~unconfirmed;
+            if ((flag & unconfirmed) == 0)
+            {
+                return (candidates & flag) != 0;
+            }
+        }
+
         var found = condition.Contains(value);
         _searched[index] |= flag;
         if (found)

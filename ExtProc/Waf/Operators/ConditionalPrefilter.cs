@@ -104,31 +104,39 @@ internal sealed class ConditionalPrefilter
     /// <summary>
     /// The bit (0 to 63) under which the engine remembers <see cref="Contains"/> per distinct transformed value for
     /// a phase, shared by every rule whose condition has the same literals (see <see cref="ShareSearches"/>); -1 when
-    /// no other rule has them, so a search is never repeated on a value and nothing is remembered.
+    /// the condition has none (the engine then searches by itself each time).
     /// </summary>
     public int SearchBit { get; private set; } = -1;
 
     /// <summary>
-    /// Numbers the literal sets that several conditions share (932230, 932235, 932340 ... the command-word rules with
-    /// the same word list): the search depends on the value and the literals only, so rules reading the same values
-    /// can share its result. Run once, after every regex of a ruleset is compiled; a transaction that reads a
-    /// condition before its bit is set searches by itself.
+    /// The search for every numbered condition's literals at once (see <see cref="ShareSearches"/>), or null: the engine
+    /// runs it the first time a value needs one of them, and so answers the others' searches on that value too.
+    /// </summary>
+    public MultiSetSearch? Combined { get; private set; }
+
+    /// <summary>
+    /// Numbers the distinct literal sets of the conditions (932230, 932250 ... the command-word rules share one) and
+    /// builds one search for all of them: a search depends on the value and the literals only, so the rules reading
+    /// the same values share its result, and one pass over a value answers every set (the command and SQL word lists
+    /// are hundreds of words each, and an ordinary value without quotes or brackets reaches several of them). Run
+    /// once, after every regex of a ruleset is compiled; a transaction that reads a condition before its bit is set
+    /// searches by itself.
     /// </summary>
     public static void ShareSearches(IEnumerable<ConditionalPrefilter> conditions)
     {
         var groups = conditions
+            .Where(c => c.Literals.Count > 0)
             .GroupBy(c => (c.IgnoreCase ? "i:" : "s:") + string.Concat(c.Literals.Order(StringComparer.Ordinal).Select(l => $"{l.Length}:{l}")), StringComparer.Ordinal)
-            .Where(g => g.Count() > 1)
-            .Take(64);
-        var bit = 0;
-        foreach (var group in groups)
+            .Take(MultiSetSearch.MaxSets)
+            .ToList();
+        var combined = MultiSetSearch.Build([.. groups.Select(g => (g.First().Literals, g.First().IgnoreCase))]);
+        for (var bit = 0; bit < groups.Count; bit++)
         {
-            foreach (var condition in group)
+            foreach (var condition in groups[bit])
             {
                 condition.SearchBit = bit;
+                condition.Combined = combined;
             }
-
-            bit++;
         }
     }
 
