@@ -27,6 +27,8 @@ internal static partial class RxLiteralAnalysis
         {
             var ic = ignoreCase;
             var result = Concatenation(ref ic);
+            var branches = 1;
+            var marks = PunctuationOf(result);
             while (_i < p.Length && p[_i] == '|')
             {
                 _i++;
@@ -34,17 +36,24 @@ internal static partial class RxLiteralAnalysis
                 if (branch.IsNever || result.IsNever)
                 {
                     // A branch that matches nothing adds nothing to the alternation.
-                    result = result.IsNever ? branch : result;
+                    (result, marks) = result.IsNever ? (branch, PunctuationOf(branch)) : (result, marks);
                     continue;
                 }
 
+                branches++;
+                marks = marks is { } m && PunctuationOf(branch) is { } more ? m.Union(more) : null;
                 result = new Info(Union(result.Exact, branch.Exact, maxStrings), Union(result.Required, branch.Required, maxStrings))
                 {
                     Prefix = Union(result.Starts, branch.Starts, maxStrings),
                 };
             }
 
-            return result;
+            // Each branch's sets say nothing of the others, but a punctuation mark from a necessary set of each branch makes
+            // a set of marks one of which every match holds: each of 934100's branches needs one of _ ( . : = [ { besides
+            // its names, and ordinary words hold none of them whatever names they hold.
+            return branches > 1 && marks is { } needed && !result.IsNever
+                ? result with { Also = [new Literals([.. Enumerable.Range(1, 127).Where(c => needed.Overlaps(CharMask.Single((char)c))).Select(c => ((char)c).ToString())], IgnoreCase: false)] }
+                : result;
         }
 
         private Info Concatenation(ref bool ic)

@@ -145,6 +145,60 @@ internal static partial class RxLiteralAnalysis
         return set;
     }
 
+    // Marks ordinary prose holds: a set of marks is chosen to need as few of them as it can.
+    private const string ProseMarks = ".,-'\"!?;:()/";
+
+    // Of the node's necessary sets (see Info.Also), the one whose strings each hold a punctuation mark (not a letter, a
+    // digit or white space), as one mark per string: the marks a match must hold one of. Null when no set qualifies.
+    private static CharMask? PunctuationOf(Info node)
+    {
+        CharMask? best = null;
+        var bestScore = int.MaxValue;
+        foreach (var set in (node.Required is { } required ? [required] : Array.Empty<Literals>()).Concat(node.Also ?? []))
+        {
+            if (set.Set.Count == 0 || set.HasEmpty)
+            {
+                continue;
+            }
+
+            var marks = default(CharMask);
+            foreach (var literal in set.Set)
+            {
+                var mark = BestMark(literal);
+                if (mark == '\0')
+                {
+                    marks = default;
+                    break;
+                }
+
+                marks = marks.Union(CharMask.Single(mark));
+            }
+
+            var score = marks.IsNone ? int.MaxValue : marks.Count + (4 * ProseMarks.Count(c => marks.Overlaps(CharMask.Single(c))));
+            if (score < bestScore)
+            {
+                (best, bestScore) = (marks, score);
+            }
+        }
+
+        return best;
+    }
+
+    // A punctuation mark of the literal, one prose holds rarely if it can; NUL when it has none.
+    private static char BestMark(string literal)
+    {
+        var mark = '\0';
+        foreach (var c in literal)
+        {
+            if (c is > '\0' and <= '\x7F' && !char.IsAsciiLetterOrDigit(c) && !char.IsWhiteSpace(c) && (mark == '\0' || (ProseMarks.Contains(mark) && !ProseMarks.Contains(c))))
+            {
+                mark = c;
+            }
+        }
+
+        return mark;
+    }
+
     // The more selective set: longer shortest string, then fewer strings.
     private static Literals? Better(Literals? a, Literals? b)
     {
