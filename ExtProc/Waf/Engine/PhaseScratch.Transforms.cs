@@ -1,12 +1,15 @@
+using System.Runtime.InteropServices;
+
 namespace EnvoyGovern.ExtProc.Waf.Engine;
 
 // The transformation cache: value slots, the current rule's visits and each pipeline's result per slot.
 internal sealed partial class PhaseScratch
 {
-    // Transformation results: one row of TransformChainCount per value slot. A slot stands for a value's content:
-    // values are mostly the collections' own string instances, so instance identity is the cheap first key; a new
-    // instance is looked up once by content, so equal values (a form's repeated values, a name that is also a key)
-    // share their transformations, masks and a rule's verdict (see FirstVisit).
+    // Transformation results: one row of TransformChainCount per value slot. A slot stands for a value's content, so
+    // equal values (a form's repeated values, a name that is also a key) share their transformations, masks and a
+    // rule's verdict (see FirstVisit). Values longer than this are also keyed by instance (see Slot).
+    private const int ByInstanceFrom = 256;
+
     private Dictionary<string, int> _slots = NewSlots();
     private Dictionary<string, int> _contentSlots = new(256, StringComparer.Ordinal);
 
@@ -21,20 +24,31 @@ internal sealed partial class PhaseScratch
     /// <summary>The slot of a value in this phase's transformation cache.</summary>
     public int Slot(string value)
     {
-        if (_slots.TryGetValue(value, out var slot))
+        // A short value is looked up by content alone (one hash, cheaper than an instance's first identity hash and a
+        // second table); a long one by instance first, so one read by many rules (a request body) is hashed once.
+        var byInstance = value.Length > ByInstanceFrom;
+        if (byInstance && _slots.TryGetValue(value, out var known))
         {
-            return slot;
+            return known;
         }
 
-        if (_contentSlots.TryGetValue(value, out slot))
+        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_contentSlots, value, out var exists);
+        if (!exists)
+        {
+            entry = _contentSlots.Count - 1;
+        }
+
+        var slot = entry;
+        if (byInstance)
         {
             _slots.Add(value, slot);
+        }
+
+        if (exists)
+        {
             return slot;
         }
 
-        slot = _contentSlots.Count;
-        _slots.Add(value, slot);
-        _contentSlots.Add(value, slot);
         var needed = (slot + 1) * _chains;
         if (_results.Length < needed)
         {

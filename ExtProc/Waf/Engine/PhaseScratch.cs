@@ -103,7 +103,7 @@ internal sealed partial class PhaseScratch
 
         _reduced.Clear();
         _listMasks.Clear();
-        if (_slots.Count > KeepSlots)
+        if (_contentSlots.Count > KeepSlots)
         {
             _slots = NewSlots();
             _contentSlots = new(256, StringComparer.Ordinal);

@@ -38,6 +38,22 @@ public sealed class RepeatedValuesTests
     }
 
     [Fact]
+    public void RunPhase_EqualLongValues_ShareASlotAndActionsRunForEach()
+    {
+        // Values past 256 chars are also keyed by instance: equal ones from different instances still share a slot.
+        var rules = Rules("""
+            SecRule ARGS "@contains x" "id:1,phase:2,pass,t:none,t:lowercase,setvar:tx.n=+1"
+            SecRule TX:n "@eq 3" "id:2,phase:2,pass"
+            SecRule TX:n "@eq 2" "id:3,phase:2,pass"
+            """);
+        var matching = new string('a', 300) + "X";
+        var other = new string('b', 300);
+
+        Assert.Equal([1, 2], Matched(rules, $"/?a={matching}&b={other}&c={matching}&d={matching}&e={other}"));
+        Assert.Equal([1, 3], Matched(rules, $"/?a={other}&b={matching}&c={other}&d={matching}"));
+    }
+
+    [Fact]
     public void RunPhase_EqualValuesFirstNotMatching_SkippedOnlyWhileNothingMatched()
     {
         // Negated: "y" matches (it lacks x), each "x" does not; the second "y" must count although "y" came before.
