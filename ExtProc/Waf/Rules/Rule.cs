@@ -20,8 +20,38 @@ internal enum Disruptive
 /// <summary>One element of a rule's variable list: <c>ARGS</c>, <c>ARGS:id</c>, <c>ARGS:/^x/</c>, <c>&amp;ARGS</c> or <c>!ARGS:id</c>.</summary>
 internal sealed record RuleTarget(Variable Variable, string? Key, Regex? KeyRegex, bool Count, bool Exclusion)
 {
-    public bool Selects(string key) =>
-        KeyRegex is not null ? KeyRegex.IsMatch(key) : Key is null || string.Equals(Key, key, StringComparison.OrdinalIgnoreCase);
+    // A key pattern that is a plain name, anchored at the start or not (920450's TX:/^header_name_920450_/, which is
+    // tested against every TX key on every request; !REQUEST_COOKIES:/__utm/): compared as text on an ASCII key, where
+    // the pattern's case-insensitive match and an ordinal one ignoring case agree.
+    private readonly (string Text, bool Anchored)? _keyLiteral = KeyLiteral(KeyRegex);
+
+    public bool Selects(string key)
+    {
+        if (KeyRegex is null)
+        {
+            return Key is null || string.Equals(Key, key, StringComparison.OrdinalIgnoreCase);
+        }
+
+        if (_keyLiteral is var (text, anchored) && System.Text.Ascii.IsValid(key))
+        {
+            return anchored ? key.StartsWith(text, StringComparison.OrdinalIgnoreCase) : key.Contains(text, StringComparison.OrdinalIgnoreCase);
+        }
+
+        return KeyRegex.IsMatch(key);
+    }
+
+    private static (string, bool)? KeyLiteral(Regex? regex)
+    {
+        if (regex is null || !regex.Options.HasFlag(RegexOptions.IgnoreCase))
+        {
+            return null;
+        }
+
+        var pattern = regex.ToString();
+        var anchored = pattern.StartsWith('^');
+        var text = anchored ? pattern[1..] : pattern;
+        return text.Length > 0 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-') ? (text, anchored) : null;
+    }
 
     public override string ToString() =>
         (Exclusion ? "!" : Count ? "&" : string.Empty) + Variables.Name(Variable) + (Key is null && KeyRegex is null ? string.Empty : ":" + (KeyRegex?.ToString() ?? Key));
