@@ -28,7 +28,9 @@ internal static partial class RxLiteralAnalysis
             var ic = ignoreCase;
             var result = Concatenation(ref ic);
             var branches = 1;
-            var marks = PunctuationOf(result);
+
+            // Only for AllNecessary (the gates): the conditional analysis, run many times per pattern, never reads Also.
+            var marks = Conditional ? null : PunctuationOf(result);
             while (_i < p.Length && p[_i] == '|')
             {
                 _i++;
@@ -36,7 +38,7 @@ internal static partial class RxLiteralAnalysis
                 if (branch.IsNever || result.IsNever)
                 {
                     // A branch that matches nothing adds nothing to the alternation.
-                    (result, marks) = result.IsNever ? (branch, PunctuationOf(branch)) : (result, marks);
+                    (result, marks) = result.IsNever ? (branch, Conditional ? null : PunctuationOf(branch)) : (result, marks);
                     continue;
                 }
 
