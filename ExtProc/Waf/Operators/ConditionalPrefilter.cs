@@ -104,7 +104,7 @@ internal sealed class ConditionalPrefilter
     /// <summary>
     /// The bit (0 to 63) under which the engine remembers <see cref="Contains"/> per distinct transformed value for
     /// a phase, shared by every rule whose condition has the same literals (see <see cref="ShareSearches"/>); -1 when
-    /// the condition has none (the engine then searches by itself each time).
+    /// the condition has no literals or its set is past the 64th (the engine then searches by itself each time).
     /// </summary>
     public int SearchBit { get; private set; } = -1;
 

@@ -23,7 +23,15 @@ internal sealed record RuleTarget(Variable Variable, string? Key, Regex? KeyRege
     // A key pattern that is a plain name, anchored at the start or not (920450's TX:/^header_name_920450_/, which is
     // tested against every TX key on every request; !REQUEST_COOKIES:/__utm/): compared as text on an ASCII key, where
     // the pattern's case-insensitive match and an ordinal one ignoring case agree.
+    private readonly Regex? _keyRegex = KeyRegex;
     private readonly (string Text, bool Anchored)? _keyLiteral = KeyLiteral(KeyRegex);
+
+    /// <summary>The key pattern (<c>ARGS:/^x/</c>), null for a plain key or none.</summary>
+    public Regex? KeyRegex
+    {
+        get => _keyRegex;
+        init => (_keyRegex, _keyLiteral) = (value, KeyLiteral(value));
+    }
 
     public bool Selects(string key)
     {

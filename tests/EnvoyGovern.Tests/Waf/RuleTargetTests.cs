@@ -30,6 +30,16 @@ public sealed class RuleTargetTests
     }
 
     [Fact]
+    public void Selects_KeyPatternReplacedByWith_UsesTheNewPattern()
+    {
+        var original = new RuleTarget(Variable.Tx, null, new Regex("^ab", KeyOptions), Count: false, Exclusion: false);
+        var target = original with { KeyRegex = new Regex("^cd", KeyOptions) };
+
+        Assert.True(target.Selects("cdx"));
+        Assert.False(target.Selects("abx"));
+    }
+
+    [Fact]
     public void Selects_RandomKeys_SameAsTheRegex()
     {
         var random = new Random(7);
