@@ -46,9 +46,6 @@ internal sealed class MultiSetSearch
     /// <summary>The bits of the case-sensitive sets, whose found bits are candidates only.</summary>
     public ulong CaseSensitive { get; }
 
-    /// <summary>The number of automaton nodes (for tests and diagnostics).</summary>
-    public int NodeCount => _sets.Length;
-
     /// <summary>
     /// The search for <paramref name="sets"/> (bit <c>i</c> for set <c>i</c>), or null when a set holds a non-ASCII
     /// char or an empty literal, there are more than <see cref="MaxSets"/> sets, or the automaton would be too large.

@@ -28,9 +28,7 @@ internal static partial class RxLiteralAnalysis
             var ic = ignoreCase;
             var result = Concatenation(ref ic);
             var branches = 1;
-
-            // Only for AllNecessary (the gates): the conditional analysis, run many times per pattern, never reads Also.
-            var marks = Conditional ? null : PunctuationOf(result);
+            var marks = Marks(result);
             while (_i < p.Length && p[_i] == '|')
             {
                 _i++;
@@ -38,12 +36,12 @@ internal static partial class RxLiteralAnalysis
                 if (branch.IsNever || result.IsNever)
                 {
                     // A branch that matches nothing adds nothing to the alternation.
-                    (result, marks) = result.IsNever ? (branch, Conditional ? null : PunctuationOf(branch)) : (result, marks);
+                    (result, marks) = result.IsNever ? (branch, Marks(branch)) : (result, marks);
                     continue;
                 }
 
                 branches++;
-                marks = marks is { } m && PunctuationOf(branch) is { } more ? m.Union(more) : null;
+                marks = marks is { } m && Marks(branch) is { } more ? m.Union(more) : null;
                 result = new Info(Union(result.Exact, branch.Exact, maxStrings), Union(result.Required, branch.Required, maxStrings))
                 {
                     Prefix = Union(result.Starts, branch.Starts, maxStrings),
@@ -57,6 +55,9 @@ internal static partial class RxLiteralAnalysis
                 ? result with { Also = [new Literals([.. Enumerable.Range(1, 127).Where(c => needed.Overlaps(CharMask.Single((char)c))).Select(c => ((char)c).ToString())], IgnoreCase: false)] }
                 : result;
         }
+
+        // Only for AllNecessary (the gates): the conditional analysis, run many times per pattern, never reads Also.
+        private CharMask? Marks(Info node) => Conditional ? null : PunctuationOf(node);
 
         private Info Concatenation(ref bool ic)
         {
