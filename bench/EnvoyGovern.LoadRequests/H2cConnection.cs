@@ -32,6 +32,10 @@ internal sealed class H2cConnection : IDisposable
     private readonly int[] _callOfStream;
     private readonly bool[] _gotMessage;
     private readonly bool[] _status200;
+
+    // Per stream whether it was answered: a server may reset a stream it already ended (RST_STREAM NO_ERROR after a
+    // trailers-only answer, when the request's body was not read), and a call is counted once.
+    private readonly bool[] _ended;
     private int _nextStream = 1;
     private long _sendWindow = 65_535;
     private int _maxStreams = 100;
@@ -49,6 +53,7 @@ internal sealed class H2cConnection : IDisposable
         _callOfStream = new int[maxCalls];
         _gotMessage = new bool[maxCalls];
         _status200 = new bool[maxCalls];
+        _ended = new bool[maxCalls];
         var preface = new List<byte>(Encoding.ASCII.GetBytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"));
         var settings = new byte[6];
         BinaryPrimitives.WriteUInt16BigEndian(settings, 0x4); // SETTINGS_INITIAL_WINDOW_SIZE
@@ -211,6 +216,12 @@ internal sealed class H2cConnection : IDisposable
 
     private void End(int stream)
     {
+        if (_ended[stream / 2])
+        {
+            return;
+        }
+
+        _ended[stream / 2] = true;
         Interlocked.Decrement(ref _open);
         _answered(_callOfStream[stream / 2], _gotMessage[stream / 2] && _status200[stream / 2]);
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 
 namespace EnvoyGovern.LoadRequests;
 
@@ -25,6 +26,7 @@ internal sealed class PacedLoad
     private readonly int _warmupCalls;
     private int _pending;
     private int _errors;
+    private bool _stopped;
     private readonly TaskCompletionSource _allAnswered = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private PacedLoad(int warmupCalls, int measuredCalls)
@@ -72,7 +74,7 @@ internal sealed class PacedLoad
         var scheduler = new Thread(() =>
         {
             var start = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 10;
-            for (var i = 0; i < _due.Length; i++)
+            for (var i = 0; i < _due.Length && !Volatile.Read(ref _stopped); i++)
             {
                 var due = start + (long)(i * interval);
                 if (i == _warmupCalls)
@@ -84,10 +86,10 @@ internal sealed class PacedLoad
                 _due[i] = due;
                 PreciseSleep.Until(due);
                 var connection = connections[i % connections.Length];
-                while (true)
+                while (!Volatile.Read(ref _stopped))
                 {
                     _sent[i] = Stopwatch.GetTimestamp();
-                    if (connection.TrySend(i))
+                    if (Sent(connection, i))
                     {
                         break;
                     }
@@ -99,9 +101,19 @@ internal sealed class PacedLoad
         { IsBackground = true, Name = "paced-load" };
         scheduler.Start();
         var limit = TimeSpan.FromSeconds(30 + (_due.Length / rate * 2));
-        if (await Task.WhenAny(_allAnswered.Task, Task.Delay(limit)).ConfigureAwait(false) != _allAnswered.Task)
+        try
         {
-            throw new TimeoutException($"{Volatile.Read(ref _pending)} calls unanswered after {limit.TotalSeconds:F0} s");
+            if (await Task.WhenAny(_allAnswered.Task, Task.Delay(limit)).ConfigureAwait(false) != _allAnswered.Task)
+            {
+                throw new TimeoutException($"{Volatile.Read(ref _pending)} calls unanswered after {limit.TotalSeconds:F0} s");
+            }
+        }
+        finally
+        {
+            // The caller disposes the connections next: the sending thread must be done with them (a send on a disposed
+            // socket on that thread would end the process).
+            Volatile.Write(ref _stopped, true);
+            scheduler.Join();
         }
 
         serverCpu = ProcessCpu.Seconds(serverPid) - serverCpu;
@@ -120,6 +132,20 @@ internal sealed class PacedLoad
 
         var seconds = (double)(last - _due[_warmupCalls]) / Stopwatch.Frequency;
         return PacedResult.From(latency, lag, measured / seconds, serverCpu, driver, _errors);
+    }
+
+    // True when the call went out or never will: a connection the server closed leaves it unanswered, which the run
+    // reports (an exception on the sending thread would end the process instead).
+    private static bool Sent(H2cConnection connection, int call)
+    {
+        try
+        {
+            return connection.TrySend(call);
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
     }
 
     private void OnAnswered(int call, bool success)
