@@ -14,8 +14,8 @@ namespace EnvoyGovern.ExtAuthz.Audit;
 /// <remarks>
 /// As <c>AnswerTemplates</c> keeps answers: a fixed table, compared by reference (never reading a string), an entry
 /// made only for an identity that missed in its slot twice in a row, so identities made per call (mTLS) never churn
-/// it; a slot holds one immutable entry, so a reader sees the old one or the new one. It keeps what the record says
-/// of the caller anyway, never a credential.
+/// it; a slot holds one immutable entry, so a reader sees the old one or the new one. It keeps (at most 64 entries and
+/// 64 last-missed identities) what the record says of the caller anyway, never a credential.
 /// </remarks>
 internal sealed class CallerFragments
 {
@@ -23,8 +23,9 @@ internal sealed class CallerFragments
 
     private readonly Entry?[] _entries = new Entry?[Slots];
 
-    // The last identity (by its object hash) that missed in each slot; its second miss in a row makes an entry.
-    private readonly int[] _missed = new int[Slots];
+    // The last identity that missed in each slot; its second miss in a row makes an entry. Kept by reference, not by
+    // its object hash: two identities can share a hash, and one made per call must never be taken for a repeat.
+    private readonly CallerIdentity?[] _missed = new CallerIdentity?[Slots];
 
     /// <summary>The written members of <paramref name="identity"/>, or null when the caller writes them (not kept yet).</summary>
     public Entry? Find(CallerIdentity identity)
@@ -37,9 +38,9 @@ internal sealed class CallerFragments
             return entry;
         }
 
-        if (Volatile.Read(ref _missed[slot]) != hash)
+        if (!ReferenceEquals(Volatile.Read(ref _missed[slot]), identity))
         {
-            Volatile.Write(ref _missed[slot], hash);
+            Volatile.Write(ref _missed[slot], identity);
             return null;
         }
 

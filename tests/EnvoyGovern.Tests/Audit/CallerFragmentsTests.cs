@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using EnvoyGovern.ExtAuthz.Audit;
 using EnvoyGovern.ExtAuthz.Identity;
 using EnvoyGovern.Governance.Audit.Recording;
@@ -52,6 +53,31 @@ public sealed class CallerFragmentsTests
 
             Assert.Null(fragments.Find(identity));
         }
+    }
+
+    [Fact]
+    public void Find_OtherIdentitySharingTheObjectHash_NoEntryForIt()
+    {
+        // Object hashes have 26 bits: among some thousands of objects two share one (birthday bound), and a second
+        // miss must be the same object, not an object with the same hash.
+        var byHash = new Dictionary<int, CallerIdentity>();
+        CallerIdentity first, second;
+        for (var i = 0; ; i++)
+        {
+            var identity = new CallerIdentity("mtls", $"spiffe://cluster.local/ns/a/sa/{i}", null, []);
+            if (byHash.TryGetValue(RuntimeHelpers.GetHashCode(identity), out var earlier))
+            {
+                (first, second) = (earlier, identity);
+                break;
+            }
+
+            byHash.Add(RuntimeHelpers.GetHashCode(identity), identity);
+        }
+
+        var fragments = new CallerFragments();
+
+        Assert.Null(fragments.Find(first));
+        Assert.Null(fragments.Find(second));
     }
 
     private static byte[] Written(Action<AuditRecordWriter> write)
