@@ -115,6 +115,11 @@ internal static class SqlFolder
         }
 
         var first = last.Text(input);
+        if (last.Type == SqlTokenType.Bareword && !(first.Length == 5 && (Is(first, "group") || Is(first, "order"))))
+        {
+            return false; // of the first words below only these two are plain words; text is mostly plain words
+        }
+
         var second = token.Text(input);
         char merged;
         if (Is(first, "union") && (Is(second, "all") || Is(second, "distinct")))

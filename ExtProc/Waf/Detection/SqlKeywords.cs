@@ -17,9 +17,52 @@ internal static class SqlKeywords
     private static readonly FrozenDictionary<string, char>.AlternateLookup<ReadOnlySpan<char>> Lookup =
         Table.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    // One bit per (length, first char, last char) that some word of the table has (see Shape). Most words of
+    // text are no SQL word, and this answers them without hashing the word: prose values reach @detectSQLi
+    // by the dozen on every request.
+    private static readonly ulong[] Shapes = BuildShapes();
+
+    /// <summary>Every word the table classifies (lower case).</summary>
+    public static IEnumerable<string> Words => Table.Keys;
+
     /// <summary>The word's class, or '\0' for a plain word.</summary>
-    public static char Classify(ReadOnlySpan<char> word) =>
-        word.Length is > 0 and <= 32 && Lookup.TryGetValue(word, out var type) ? type : SqlTokenType.None;
+    public static char Classify(ReadOnlySpan<char> word)
+    {
+        if (word.Length is 0 or > 32)
+        {
+            return SqlTokenType.None;
+        }
+
+        var shape = Shape(word);
+        if (shape >= 0 && (Shapes[shape >> 6] & (1UL << shape)) == 0)
+        {
+            return SqlTokenType.None;
+        }
+
+        return Lookup.TryGetValue(word, out var type) ? type : SqlTokenType.None;
+    }
+
+    // Equal words (ignoring case) have the same length and, for ASCII chars, the same low five bits of the char with
+    // 0x20 set. A non-ASCII first or last char has no shape (-1): the comparison may still equal it to an ASCII
+    // letter (U+0131 and 'I'), so such a word always goes to the table.
+    private static int Shape(ReadOnlySpan<char> word)
+    {
+        var first = word[0];
+        var last = word[^1];
+        return (first | last) >= 0x80 ? -1 : ((word.Length & 31) << 10) | ((first | 0x20) & 31) << 5 | ((last | 0x20) & 31);
+    }
+
+    private static ulong[] BuildShapes()
+    {
+        var shapes = new ulong[(32 << 10) / 64];
+        foreach (var word in Table.Keys)
+        {
+            var shape = Shape(word);
+            shapes[shape >> 6] |= 1UL << shape;
+        }
+
+        return shapes;
+    }
 
     private static FrozenDictionary<string, char> Build()
     {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace EnvoyGovern.ExtProc.Waf.Detection;
 
 /// <summary>
@@ -9,6 +11,10 @@ namespace EnvoyGovern.ExtProc.Waf.Detection;
 internal ref struct SqlTokenizer
 {
     private const int MaxWord = 32;
+
+    // Bits 0-63 and 64-127 of the ASCII word chars: '$' and '0'-'9'; 'A'-'Z', '_' and 'a'-'z'.
+    private const ulong WordCharsLow = (1UL << '$') | (0x3FFUL << '0');
+    private const ulong WordCharsHigh = (0x3FFFFFFUL << ('A' - 64)) | (1UL << ('_' - 64)) | (0x3FFFFFFUL << ('a' - 64));
 
     private readonly ReadOnlySpan<char> _s;
     private readonly char _quoteContext;
@@ -55,7 +61,12 @@ internal ref struct SqlTokenizer
 
     private static bool IsSpace(char c) => c is <= ' ' or '\u00a0' or '\u007f';
 
-    private static bool IsWordChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '$' || c >= '\u0080' && c != '\u00a0';
+    // Digits, letters, '_', '$', and every char from U+0080 but the no-break space. By bit masks: it runs for every char
+    // of every word.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsWordChar(char c) => c < 128
+        ? (((c < 64 ? WordCharsLow : WordCharsHigh) >> (c & 63)) & 1) != 0
+        : c != '\u00a0';
 
     // Returns the position after the token; leaves token.Type None for characters SQL ignores here.
     private int Read(int start, char c, ref SqlToken token)
@@ -277,45 +288,22 @@ internal ref struct SqlTokenizer
             }
         }
 
-        Span<char> joined = stackalloc char[MaxWord];
-        var length = 0;
-        var i = start;
-        var firstEnd = -1;
-        while (true)
+        var firstEnd = start;
+        while (firstEnd < _s.Length && IsWordChar(_s[firstEnd]))
         {
-            while (i < _s.Length && IsWordChar(_s[i]))
-            {
-                if (length < MaxWord)
-                {
-                    joined[length] = _s[i];
-                }
-
-                length++;
-                i++;
-            }
-
-            if (firstEnd < 0)
-            {
-                firstEnd = i;
-            }
-
-            // UN/**/ION: an empty comment glued between word characters joins them (filters that strip
-            // comments before the query runs turn it into UNION). UNION/**/SELECT stays two words. Past
-            // MaxWord no keyword can come of it, which keeps rescans of a failed join bounded.
-            if (length < MaxWord && i + 4 < _s.Length && _s[i] == '/' && _s[i + 1] == '*' && _s[i + 2] == '*' && _s[i + 3] == '/'
-                && IsWordChar(_s[i + 4]) && (i != firstEnd || SqlKeywords.Classify(joined[..Math.Min(length, MaxWord)]) == SqlTokenType.None))
-            {
-                i += 4;
-                continue;
-            }
-
-            break;
+            firstEnd++;
         }
 
-        var type = length <= MaxWord ? SqlKeywords.Classify(joined[..length]) : SqlTokenType.None;
-        if (type == SqlTokenType.None && i != firstEnd)
+        // The word is classified where it stands; only a glued empty comment (below) needs the chars copied.
+        var type = firstEnd - start <= MaxWord ? SqlKeywords.Classify(_s[start..firstEnd]) : SqlTokenType.None;
+        var i = firstEnd;
+        if (type == SqlTokenType.None && firstEnd - start < MaxWord && EmptyCommentThenWord(firstEnd))
         {
-            i = firstEnd;
+            type = ReadJoinedWord(start, firstEnd, out i);
+            if (type == SqlTokenType.None)
+            {
+                i = firstEnd;
+            }
         }
 
         if (type is SqlTokenType.Function or SqlKeywords.DangerousFunction)
@@ -327,6 +315,33 @@ internal ref struct SqlTokenizer
 
         return Set(ref token, type == SqlTokenType.None ? SqlTokenType.Bareword : type, start, i - start);
     }
+
+    // UN/**/ION: an empty comment glued between word characters joins them (filters that strip comments before the
+    // query runs turn it into UNION). UNION/**/SELECT stays two words: a first word that is a keyword is not joined
+    // (the caller checks it). Past MaxWord no keyword can come of it, which keeps rescans of a failed join bounded.
+    private readonly char ReadJoinedWord(int start, int firstEnd, out int end)
+    {
+        Span<char> joined = stackalloc char[MaxWord];
+        _s[start..firstEnd].CopyTo(joined);
+        var length = firstEnd - start;
+        var i = firstEnd;
+        while (length < MaxWord && EmptyCommentThenWord(i))
+        {
+            for (i += 4; i < _s.Length && IsWordChar(_s[i]); i++, length++)
+            {
+                if (length < MaxWord)
+                {
+                    joined[length] = _s[i];
+                }
+            }
+        }
+
+        end = i;
+        return length <= MaxWord ? SqlKeywords.Classify(joined[..length]) : SqlTokenType.None;
+    }
+
+    private readonly bool EmptyCommentThenWord(int i) =>
+        i + 4 < _s.Length && _s[i] == '/' && _s[i + 1] == '*' && _s[i + 2] == '*' && _s[i + 3] == '/' && IsWordChar(_s[i + 4]);
 
     private readonly char NextNonSpace(int i)
     {
