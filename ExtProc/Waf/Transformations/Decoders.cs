@@ -16,13 +16,14 @@ internal static partial class Decoders
     private static string UrlDecodeCore(string input, bool unicode)
     {
         var first = input.AsSpan().IndexOfAny('%', '+');
-        if (first < 0)
-        {
-            return input;
-        }
+        return first < 0 ? input : UrlDecodeCore(input, unicode, first, stackalloc char[CharWriter.StackChars]);
+    }
 
-        var output = TransformBuilder.Rent(input.Length);
-        output.Append(input, 0, first);
+    // The stack buffer from the caller: the JIT optimizes a method with a loop and a stackalloc once, without PGO.
+    private static string UrlDecodeCore(string input, bool unicode, int first, Span<char> stack)
+    {
+        var output = new CharWriter(stack, input.Length);
+        output.Append(input.AsSpan(0, first));
         var i = first;
         while (i < input.Length)
         {
@@ -60,7 +61,7 @@ internal static partial class Decoders
             }
         }
 
-        return TransformBuilder.Return(output, input);
+        return output.ToStringAndDispose(input);
     }
 
     // %uHHHH and \uHHHH: the low byte, with full-width ASCII folded to ASCII.
@@ -179,7 +180,7 @@ internal static partial class Decoders
     // Most values hold no escape: they are returned as they are; otherwise decoding starts at the first one.
     private static bool Begin(string input, char escape, out StringBuilder output, out int first)
     {
-        first = input.IndexOf(escape, StringComparison.Ordinal);
+        first = input.AsSpan().IndexOf(escape);
         if (first < 0)
         {
             output = null!;
