@@ -78,11 +78,22 @@ internal static partial class Decoders
 
     public static string HtmlEntityDecode(string input)
     {
-        if (!Begin(input, '&', out var output, out var i))
+        // From the first '&' that starts an entity: a form body has an '&' between every two fields and no entity, and
+        // is then the same string, not a copy of it.
+        var i = input.AsSpan().IndexOf('&');
+        while (i >= 0 && !(i + 1 < input.Length && TryEntity(input, i + 1, out _, out _)))
+        {
+            var next = input.AsSpan(i + 1).IndexOf('&');
+            i = next < 0 ? -1 : i + 1 + next;
+        }
+
+        if (i < 0)
         {
             return input;
         }
 
+        var output = TransformBuilder.Rent(input.Length);
+        output.Append(input, 0, i);
         while (i < input.Length)
         {
             if (input[i] == '&' && i + 1 < input.Length && TryEntity(input, i + 1, out var decoded, out var next))

@@ -60,6 +60,26 @@ public sealed class TransformationReferenceTests
         }
     }
 
+    [Fact]
+    public void HtmlEntityDecode_FormBodyWithoutEntities_TheSameString()
+    {
+        Assert.True(Transforms.TryGet("htmlEntityDecode", out var transform));
+        var body = string.Concat(Enumerable.Range(0, 40).Select(i => $"field{i}=lorem+ipsum&"));
+
+        Assert.Same(body, transform(body));
+    }
+
+    [Theory]
+    [InlineData("a=1&b=2&c=&lt;x&gt;&d", "a=1&b=2&c=<x>&d")]
+    [InlineData("a&&#x41;", "a&A")]
+    [InlineData("&#;&#x;&", "&#;&#x;&")]
+    public void HtmlEntityDecode_EntitiesAfterPlainAmpersands_Decoded(string input, string expected)
+    {
+        Assert.True(Transforms.TryGet("htmlEntityDecode", out var transform));
+
+        Assert.Equal(expected, transform(input));
+    }
+
     private static IEnumerable<string> RandomTexts(int seed)
     {
         var random = new Random(seed);
