@@ -13,6 +13,10 @@ internal ref struct CharWriter
     /// <summary>Chars a caller's stack buffer should hold; longer results go to a pooled array.</summary>
     public const int StackChars = 128;
 
+    // Past this a buffer is allocated and left to the collector: the shared pool would keep one huge request's arrays
+    // (as TransformBuilder drops a builder grown past the same size).
+    private const int PooledChars = 16 * 1024;
+
     private Span<char> _chars;
     private char[]? _rented;
     private int _length;
@@ -21,8 +25,8 @@ internal ref struct CharWriter
     /// <param name="capacity">The most chars the result can have.</param>
     public CharWriter(Span<char> stack, int capacity)
     {
-        _rented = capacity > stack.Length ? ArrayPool<char>.Shared.Rent(capacity) : null;
-        _chars = _rented ?? stack;
+        _rented = capacity > stack.Length && capacity <= PooledChars ? ArrayPool<char>.Shared.Rent(capacity) : null;
+        _chars = _rented ?? (capacity > stack.Length ? new char[capacity] : stack);
         _length = 0;
     }
 

@@ -45,6 +45,16 @@ public sealed class TransformationReferenceTests
     }
 
     [Fact]
+    public void RemoveWhitespace_PastThePooledSize_WholeValueKept()
+    {
+        Assert.True(Transforms.TryGet("removeWhitespace", out var transform));
+
+        var result = transform(string.Concat(Enumerable.Repeat("ab c\t", 10_000)));
+
+        Assert.Equal(string.Concat(Enumerable.Repeat("abc", 10_000)), result);
+    }
+
+    [Fact]
     public void Base64_ValidTextOfEveryLength_AsTheRuntimeDecodes()
     {
         Assert.True(Transforms.TryGet("base64Decode", out var transform));
