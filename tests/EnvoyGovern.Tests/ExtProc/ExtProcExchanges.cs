@@ -22,8 +22,11 @@ internal static class ExtProcExchanges
         bool trailers = false,
         bool allowModeOverride = false) => new()
         {
-            // Generous: the default 200 ms is Envoy's, but a test host under parallel load needs slack.
-            MessageTimeout = TimeSpan.FromSeconds(5),
+            // Generous: the default 200 ms is Envoy's, but a test host under parallel load needs slack. 5 s was not
+            // enough once in CI: a first answer came after it, ten seconds into the suite on two busy cores (the late
+            // answer then counted as spurious). These tests judge the exchange, not its latency; a service that never
+            // answers still fails them.
+            MessageTimeout = TimeSpan.FromSeconds(30),
             AllowModeOverride = allowModeOverride,
             ProcessingMode = new ProcessingMode
             {
