@@ -4,13 +4,14 @@ using System.Runtime.CompilerServices;
 namespace EnvoyGovern.ExtProc.Waf.Transformations;
 
 /// <summary>
-/// A transformation's result written into a buffer on the stack (a pooled array past it), then one string: for the
-/// transformations that run on most values (whitespace removal, Base64 and URL decoding before 934100 and 934160's
-/// later stages), a builder's per-char checks and the thread-static builder's hand-over cost more than the work.
+/// A transformation's result written into a buffer on the stack (a pooled array past it, a plain one past 16K chars),
+/// then one string: for the transformations that run on most values (whitespace removal, Base64 and URL decoding before
+/// 934100 and 934160's later stages), a builder's per-char checks and the thread-static builder's hand-over cost more
+/// than the work.
 /// </summary>
 internal ref struct CharWriter
 {
-    /// <summary>Chars a caller's stack buffer should hold; longer results go to a pooled array.</summary>
+    /// <summary>Chars a caller's stack buffer should hold; longer results go to an array (see the constructor).</summary>
     public const int StackChars = 128;
 
     // Past this a buffer is allocated and left to the collector: the shared pool would keep one huge request's arrays
