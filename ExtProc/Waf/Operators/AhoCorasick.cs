@@ -12,7 +12,7 @@ namespace EnvoyGovern.ExtProc.Waf.Operators;
 /// are consecutive numbers whose parents come in the same order, and node <c>k</c>'s children are
 /// <c>_first[k] .. _first[k + 1] - 1</c>, each with the char of its edge in <c>_label</c>, sorted.
 /// </remarks>
-internal sealed class AhoCorasick
+internal sealed partial class AhoCorasick
 {
     // The hot part as a table: the first nodes (breadth first, at least 1,024 and up to MaxCells cells of 2
     // bytes, 512 KB) get a row with the next node for every phrase char, failure links already followed, so a
@@ -36,12 +36,16 @@ internal sealed class AhoCorasick
     private readonly int _rows;
     private readonly ushort[] _table;
 
-    public AhoCorasick(IEnumerable<string> phrases)
+    /// <param name="phrases">The phrases, compared ignoring ASCII case.</param>
+    /// <param name="scan">How a value is searched; <see cref="ScanMode.Auto"/> picks by the phrases (see <see cref="ScanMode"/>).</param>
+    public AhoCorasick(IEnumerable<string> phrases, ScanMode scan = ScanMode.Auto)
     {
-        var trie = FlatTrie.Build(phrases);
+        var all = phrases.Where(p => p.Length > 0).ToArray();
+        var trie = FlatTrie.Build(all);
         PhraseCount = trie.PhraseCount;
         _first = trie.First;
         _label = trie.Label;
+        _ends = PhraseEnds(trie.Output);
         _output = trie.Output;
         _fail = new int[_label.Length];
         BuildFailureLinks();
@@ -68,12 +72,20 @@ internal sealed class AhoCorasick
         {
             _isStart[c] = true;
         }
+
+        (_grams, _minLength) = BuildGrams(all, starts, scan);
     }
 
     public int PhraseCount { get; }
 
-    /// <summary>Finds the first phrase occurrence; returns its start and length, or -1.</summary>
-    public int Find(ReadOnlySpan<char> text, out int length)
+    /// <summary>
+    /// Finds the phrase occurrence that ends first (the longest of those ending there); returns its start and length,
+    /// or -1.
+    /// </summary>
+    public int Find(ReadOnlySpan<char> text, out int length) =>
+        _grams is null ? FindByAutomaton(text, out length) : FindByGrams(text, out length);
+
+    private int FindByAutomaton(ReadOnlySpan<char> text, out int length)
     {
         var output = _output;
         var node = 0;

@@ -15,9 +15,68 @@ public sealed class AhoCorasickTests
     [InlineData("", -1, 0)]
     public void Find_Text_FirstPhraseOccurrence(string text, int at, int length)
     {
-        var search = new AhoCorasick(["/etc/passwd", "/etc/shadow", "/proc/self/", "boot.ini", "win.ini"]);
+        foreach (var scan in new[] { ScanMode.Automaton, ScanMode.Grams })
+        {
+            var search = new AhoCorasick(["/etc/passwd", "/etc/shadow", "/proc/self/", "boot.ini", "win.ini"], scan);
 
-        Assert.Equal((at, length), (search.Find(text, out var found), found));
+            Assert.Equal(scan, search.Scan);
+            Assert.Equal((at, length), (search.Find(text, out var found), found));
+        }
+    }
+
+    [Theory]
+    [InlineData("java-classes.data", true)]
+    [InlineData("php-function-names-933150.data", true)]
+    [InlineData("unix-shell.data", true)]
+    [InlineData("php-variables.data", false)]
+    [InlineData("ssrf.data", false)]
+    public void Scan_CrsPhraseFile_GramsWhereProseStartsPhrases(string file, bool grams)
+    {
+        // php-variables all start with '$', ssrf.data with g, h or j (URL schemes): few chars of prose start one, and
+        // the automaton skips to those. The others start with e, s, o, p ...
+        var phrases = File.ReadLines(Path.Combine(RepoPaths.Crs, "rules", file), System.Text.Encoding.Latin1).Select(l => l.Trim()).Where(l => l.Length > 0 && l[0] != '#');
+
+        Assert.Equal(grams ? ScanMode.Grams : ScanMode.Automaton, new AhoCorasick(phrases).Scan);
+    }
+
+    [Fact]
+    public void Find_PhrasesShorterThanAGram_AutomatonSearches()
+    {
+        var search = new AhoCorasick(["abcdef", "xyz"], ScanMode.Grams);
+
+        Assert.Equal(ScanMode.Automaton, search.Scan);
+        Assert.Equal((2, 3), (search.Find("__XYZabcdef", out var length), length));
+    }
+
+    [Fact]
+    public void Find_RandomPhrasesAndTextsByGrams_SameStartAndLengthAsTheAutomaton()
+    {
+        // Phrases of 4 to 8 chars over an alphabet with both ASCII cases, '@' and '`' (equal after OR 0x20, as the
+        // grams fold), a char above 0xFF; texts that hold pieces of them, overlapping and nested occurrences.
+        var random = new Random(31);
+        const string alphabet = "abAB@`\u0101";
+        for (var round = 0; round < 200; round++)
+        {
+            var phrases = Enumerable.Range(0, random.Next(1, 30))
+                .Select(_ => new string([.. Enumerable.Range(0, random.Next(4, 9)).Select(_ => alphabet[random.Next(alphabet.Length)])]))
+                .ToArray();
+            var grams = new AhoCorasick(phrases, ScanMode.Grams);
+            var automaton = new AhoCorasick(phrases, ScanMode.Automaton);
+            Assert.Equal(ScanMode.Grams, grams.Scan);
+            for (var i = 0; i < 50; i++)
+            {
+                var text = new string([.. Enumerable.Range(0, random.Next(0, 40)).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+                if (random.Next(2) == 0)
+                {
+                    text = text.Insert(random.Next(text.Length + 1), Piece(phrases[random.Next(phrases.Length)], random));
+                }
+
+                var expected = automaton.Find(text, out var expectedLength);
+                var expectedEnd = phrases.Select(p => FoldAscii(text).IndexOf(FoldAscii(p), StringComparison.Ordinal) is var at and >= 0 ? at + p.Length : int.MaxValue).Min();
+                Assert.Equal(expectedEnd == int.MaxValue ? -1 : expectedEnd, expected < 0 ? -1 : expected + expectedLength);
+                Assert.True((expected, expectedLength) == (grams.Find(text, out var length), length), $"'{text}' in {string.Join(", ", phrases)}");
+            }
+        }
     }
 
     [Fact]
@@ -93,16 +152,20 @@ public sealed class AhoCorasickTests
         }
     }
 
-    [Fact]
-    public void Find_CrsPhraseFiles_SameAsSearchingEachPhrase()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Find_CrsPhraseFiles_SameAsSearchingEachPhrase(bool grams)
     {
+        var scan = grams ? ScanMode.Grams : ScanMode.Automaton;
         // The CRS's own lists (up to 2,000 phrases, 45,000 trie nodes, Latin-1) against texts spliced from
         // pieces of their phrases, so that the search walks deep into the trie and falls back along failure links.
         var random = new Random(23);
         foreach (var file in Directory.GetFiles(Path.Combine(RepoPaths.Crs, "rules"), "*.data"))
         {
             var phrases = File.ReadLines(file, System.Text.Encoding.Latin1).Select(l => l.Trim()).Where(l => l.Length > 0 && l[0] != '#').ToArray();
-            var search = new AhoCorasick(phrases);
+            var search = new AhoCorasick(phrases, scan);
+            var automaton = new AhoCorasick(phrases, ScanMode.Automaton);
             var foldedPhrases = phrases.Select(FoldAscii).ToArray();
             for (var i = 0; i < 200; i++)
             {
@@ -114,6 +177,7 @@ public sealed class AhoCorasickTests
                 Assert.True(
                     (expectedEnd == int.MaxValue ? -1 : expectedEnd) == (foundAt < 0 ? -1 : foundAt + length),
                     $"{Path.GetFileName(file)}: '{text}'");
+                Assert.True((automaton.Find(text, out var expectedLength), expectedLength) == (foundAt, length), $"{Path.GetFileName(file)}: '{text}'");
             }
         }
     }
