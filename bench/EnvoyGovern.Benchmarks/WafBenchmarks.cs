@@ -12,6 +12,8 @@ namespace EnvoyGovern.Benchmarks;
 /// same requests through an empty ruleset (the engine's own cost: variables, argument and body parsing).
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
+[MinColumn]
 public class WafBenchmarks
 {
     private static readonly List<KeyValuePair<string, string>> BrowserHeaders =
