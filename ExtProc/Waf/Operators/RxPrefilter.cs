@@ -20,7 +20,9 @@ internal sealed class RxPrefilter
     {
         Literals = literals;
         _ignoreCase = ignoreCase;
-        _literals = SearchValues.Create([.. literals], ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+        var comparison = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        Searched = Minimal(literals, comparison);
+        _literals = SearchValues.Create([.. Searched], comparison);
         Gate = CharGate.For(literals, ignoreCase);
     }
 
@@ -31,6 +33,13 @@ internal sealed class RxPrefilter
     public IReadOnlyCollection<string> Literals { get; }
 
     public bool IgnoreCase => _ignoreCase;
+
+    /// <summary>
+    /// The literals searched: <see cref="Literals"/> without those that contain another of them (942360's
+    /// <c>\tload_file</c>, <c>(load_file</c> ... beside <c>load_file</c>). A value that holds such a literal holds the
+    /// other, so the search answers the same, over fewer and shorter strings.
+    /// </summary>
+    public IReadOnlyList<string> Searched { get; }
 
     /// <summary>The prefilter of a .NET pattern, or null when the analysis finds no useful necessary literals.</summary>
     public static RxPrefilter? For(string pattern) =>
@@ -47,6 +56,25 @@ internal sealed class RxPrefilter
         }
 
         return value.AsSpan().ContainsAny(_literals);
+    }
+
+    private static string[] Minimal(IReadOnlyCollection<string> literals, StringComparison comparison)
+    {
+        if (literals.Any(l => l.Length == 0))
+        {
+            return [.. literals];
+        }
+
+        var kept = new List<string>();
+        foreach (var literal in literals.OrderBy(l => l.Length).ThenBy(l => l, StringComparer.Ordinal))
+        {
+            if (!kept.Exists(shorter => literal.Contains(shorter, comparison)))
+            {
+                kept.Add(literal);
+            }
+        }
+
+        return [.. kept];
     }
 
     public override string ToString() =>

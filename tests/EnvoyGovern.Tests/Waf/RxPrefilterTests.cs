@@ -32,6 +32,47 @@ public sealed class RxPrefilterTests
     }
 
     [Theory]
+    [InlineData(@"[\s\(]load_file|load_file|char", "char|load_file")]
+    [InlineData(@"(?i)[\s\(]load_file|lOad_file|char", "char|lOad_file")]
+    [InlineData(@"abc|xabcx|bcd", "abc|bcd")]
+    [InlineData(@"Abc|xabcx", "Abc|xabcx")]
+    public void Searched_LiteralsContainingOthers_LeftOut(string pattern, string searched)
+    {
+        var prefilter = RxPrefilter.For(pattern);
+
+        Assert.NotNull(prefilter);
+        Assert.Equal(searched.Split('|').Order(StringComparer.Ordinal), prefilter.Searched.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void MayMatch_LiteralsContainingOthers_SameAsSearchingEveryLiteral()
+    {
+        // Sets where literals nest (one inside another, in either case), against random texts of their chars.
+        var random = new Random(41);
+        const string alphabet = "abAB(\t";
+        for (var round = 0; round < 300; round++)
+        {
+            var ignoreCase = random.Next(2) == 0;
+            var literals = Enumerable.Range(0, random.Next(2, 8))
+                .Select(_ => new string([.. Enumerable.Range(0, random.Next(1, 5)).Select(_ => alphabet[random.Next(alphabet.Length)])]))
+                .Distinct()
+                .ToList();
+            var pattern = (ignoreCase ? "(?i)" : string.Empty) + string.Join('|', literals.Select(Regex.Escape));
+            var prefilter = RxPrefilter.For(pattern);
+            Assert.NotNull(prefilter);
+            var comparison = prefilter.IgnoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+            for (var i = 0; i < 50; i++)
+            {
+                var text = new string([.. Enumerable.Range(0, random.Next(0, 12)).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+
+                Assert.True(
+                    prefilter.Literals.Any(l => text.Contains(l, comparison)) == prefilter.MayMatch(text),
+                    $"{pattern} on '{text}'");
+            }
+        }
+    }
+
+    [Theory]
     [InlineData("a|.*")]
     [InlineData("x*")]
     [InlineData("(?:abc)?")]
