@@ -29,7 +29,7 @@ internal sealed class RxPrefilter
     /// <summary>The chars the literals need, tested on a value's cached char mask before the search (null when none).</summary>
     public CharGate? Gate { get; }
 
-    /// <summary>The strings one of which every match contains (lower case when <see cref="IgnoreCase"/>).</summary>
+    /// <summary>The strings one of which every match contains, as the pattern spells them (compared ignoring ASCII case when <see cref="IgnoreCase"/>).</summary>
     public IReadOnlyCollection<string> Literals { get; }
 
     public bool IgnoreCase => _ignoreCase;
