@@ -19,7 +19,7 @@ internal sealed partial class PhaseScratch
     {
         if (chain.LastBound is not { } last)
         {
-            return _masks[MaskIndex(slot, input, chain, input)];
+            return Mask(slot, input, chain, input);
         }
 
         var at = (slot * _chains) + chain.Id;

@@ -27,6 +27,10 @@ internal sealed partial class PhaseScratch
     private int _phaseStamp;
     private readonly Dictionary<(int Set, ulong Removed, int Chain), CharMask> _listMasks = [];
 
+    // The same per variable whose entries lists hold whole (see ValueList), in a cell per (variable, pipeline).
+    private CharMask[] _wholeMasks = [];
+    private int[] _wholeMaskStamps = [];
+
     /// <summary>
     /// The char mask of <paramref name="value"/>, the result of pipeline <paramref name="chain"/> on the value in
     /// <paramref name="slot"/> (<paramref name="input"/>), computed once per phase.
@@ -158,5 +162,30 @@ internal sealed partial class PhaseScratch
         var at = (set * _chains) + chain;
         _listMaskCells[at] = union;
         _listMaskStamps[at] = _phaseStamp;
+    }
+
+    /// <summary>
+    /// As <see cref="ListMask"/> for every entry of <paramref name="variable"/> (see <see cref="ValueList.Whole"/>), the
+    /// part of a list-wide mask that many lists share.
+    /// </summary>
+    public bool WholeMask(Variable variable, int chain, out CharMask union)
+    {
+        var at = ((int)variable * _chains) + chain;
+        var known = at < _wholeMaskStamps.Length && _wholeMaskStamps[at] == _phaseStamp;
+        union = known ? _wholeMasks[at] : default;
+        return known;
+    }
+
+    public void RememberWholeMask(Variable variable, int chain, CharMask union)
+    {
+        if (_wholeMaskStamps.Length < Variables.Count * _chains)
+        {
+            Array.Resize(ref _wholeMasks, Variables.Count * _chains);
+            Array.Resize(ref _wholeMaskStamps, Variables.Count * _chains);
+        }
+
+        var at = ((int)variable * _chains) + chain;
+        _wholeMasks[at] = union;
+        _wholeMaskStamps[at] = _phaseStamp;
     }
 }

@@ -3,19 +3,19 @@ namespace EnvoyGovern.ExtProc.Waf.Engine;
 // The target values a phase collects once: per shared target set, per rule of its own, per variable.
 internal sealed partial class PhaseScratch
 {
-    private List<WafTransaction.TargetValue>?[] _lists = [];
+    private ValueList?[] _lists = [];
     private bool[] _filled = [];
     private int[] _used = new int[16];
     private int _usedCount;
 
     // The values of a rule whose targets no other rule shares (see OwnValues).
-    private List<WafTransaction.TargetValue> _own = [];
+    private ValueList _own = new();
 
     // Target sets some rules collect minus ctl-removed targets, by (set, which removals apply): rare, small.
-    private readonly Dictionary<(int Set, ulong Removed), List<WafTransaction.TargetValue>> _reduced = [];
+    private readonly Dictionary<(int Set, ulong Removed), ValueList> _reduced = [];
 
     // Their lists, emptied, for the next phase: 941010's removal makes some on every ordinary request.
-    private readonly Stack<List<WafTransaction.TargetValue>> _spareReduced = new();
+    private readonly Stack<ValueList> _spareReduced = new();
 
     // Per variable, its entries as target values (see AllValues), valid while the stamp is this phase's.
     private List<WafTransaction.TargetValue>?[] _byVariable = [];
@@ -27,20 +27,20 @@ internal sealed partial class PhaseScratch
     /// The values of target set <paramref name="set"/> minus the ctl removals <paramref name="removed"/> (bits of
     /// the transaction's removal list) if this phase collected them already.
     /// </summary>
-    public List<WafTransaction.TargetValue>? Filled(int set, ulong removed) =>
+    public ValueList? Filled(int set, ulong removed) =>
         removed == 0 ? (_filled[set] ? _lists[set] : null) : _reduced.GetValueOrDefault((set, removed));
 
     /// <summary>An empty list to collect those values into; it counts as filled from now on.</summary>
-    public List<WafTransaction.TargetValue> Fill(int set, ulong removed)
+    public ValueList Fill(int set, ulong removed)
     {
         if (removed != 0)
         {
-            var reduced = _spareReduced.TryPop(out var spare) ? spare : [];
+            var reduced = _spareReduced.TryPop(out var spare) ? spare : new ValueList();
             _reduced[(set, removed)] = reduced;
             return reduced;
         }
 
-        var list = _lists[set] ??= [];
+        var list = _lists[set] ??= new ValueList();
         _filled[set] = true;
         if (_usedCount == _used.Length)
         {
@@ -55,7 +55,7 @@ internal sealed partial class PhaseScratch
     /// An empty list for the values of one rule that shares its target list with no other: refilled by the next
     /// such rule, instead of a list per transaction grown again on every request.
     /// </summary>
-    public List<WafTransaction.TargetValue> OwnValues()
+    public ValueList OwnValues()
     {
         _own.Clear();
         return _own;
@@ -95,4 +95,8 @@ internal sealed partial class PhaseScratch
 
         return System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values);
     }
+
+    /// <summary>What <see cref="AllValues"/> gave for <paramref name="variable"/> in this phase.</summary>
+    public ReadOnlySpan<WafTransaction.TargetValue> AllValuesGiven(Variable variable) =>
+        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_byVariable[(int)variable]);
 }

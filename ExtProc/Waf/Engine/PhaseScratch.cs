@@ -29,7 +29,7 @@ internal sealed partial class PhaseScratch
         var scratch = t_current ??= new PhaseScratch();
         if (scratch._lists.Length < rules.TargetSetCount)
         {
-            scratch._lists = new List<WafTransaction.TargetValue>?[rules.TargetSetCount];
+            scratch._lists = new ValueList?[rules.TargetSetCount];
             scratch._filled = new bool[rules.TargetSetCount];
         }
 
@@ -45,6 +45,7 @@ internal sealed partial class PhaseScratch
         {
             Array.Clear(scratch._listMaskStamps);
             Array.Clear(scratch._boundStamps);
+            Array.Clear(scratch._wholeMaskStamps);
             scratch._phaseStamp = 1;
         }
 
@@ -88,7 +89,7 @@ internal sealed partial class PhaseScratch
         _byVariableUsedCount = 0;
         if (_own.Capacity > KeepValues)
         {
-            _own = [];
+            _own = new ValueList();
         }
 
         _own.Clear();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.RegularExpressions;
 using EnvoyGovern.ExtProc.Waf.Operators;
 using EnvoyGovern.ExtProc.Waf.Rules;
@@ -10,7 +11,7 @@ internal sealed partial class WafTransaction
 {
     // Made when a rule first collects values of its own (most share a phase's lists), as the matches when a rule first matches.
     private PhaseScratch _scratch = null!;
-    private List<TargetValue> _values = null!;
+    private ValueList _values = null!;
 
     // Which shared list _values is (target set and ctl removals), for the per-list char masks; set -1 for a rule's own.
     private int _valuesSet = -1;
@@ -161,6 +162,11 @@ internal sealed partial class WafTransaction
             return true;
         }
 
+        if (rule.SingleKey is { } single && rule.Operator.Gate is null && rule.Operator.Conditional is null)
+        {
+            return EvaluateSingleKey(rule, single);
+        }
+
         CollectValues(rule);
         var matched = false;
         var values = _values;
@@ -183,19 +189,53 @@ internal sealed partial class WafTransaction
             }
 
             matched = true;
-            var name = value.Name;
-            MatchedVar = transformed;
-            MatchedVarName = name;
-            _collections[(int)Variable.MatchedVars].Add(name, transformed);
-            _collections[(int)Variable.MatchedVarsNames].Add(name, name);
-            RunActions(rule);
-            if (Stopwatch.GetTimestamp() > _deadline)
-            {
-                throw new WafLimitExceededException($"time limit reached in rule {rule.Id}");
-            }
+            OnMatch(rule, value.Name, transformed);
         }
 
         return matched;
+    }
+
+    // A rule that reads one TX entry (see Rule.SingleKey): most of the CRS rules that read TX (its
+    // paranoia-level skips, setup defaults and score checks). As EvaluateRule with one untransformed value, without the
+    // value list, slot and gates that a single such value needs none of.
+    private bool EvaluateSingleKey(Rule rule, RuleTarget target)
+    {
+        var key = target.Key!;
+        string? value;
+        if (target.Count)
+        {
+            value = Read(target.Variable).CountKey(key).ToString(CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            value = Read(target.Variable).Get(key);
+            var removed = RemovedTargetsFor(rule, out var known);
+            if (value is null || ((removed != 0 || !known) && Excluded(rule, removed, target.Variable, key)))
+            {
+                return false;
+            }
+        }
+
+        if (rule.Operator!.Evaluate(this, value, rule.Capture) == rule.Negated)
+        {
+            return false;
+        }
+
+        OnMatch(rule, new TargetValue(target.Variable, key, value, -1).Name, value);
+        return true;
+    }
+
+    private void OnMatch(Rule rule, string name, string value)
+    {
+        MatchedVar = value;
+        MatchedVarName = name;
+        _collections[(int)Variable.MatchedVars].Add(name, value);
+        _collections[(int)Variable.MatchedVarsNames].Add(name, name);
+        RunActions(rule);
+        if (Stopwatch.GetTimestamp() > _deadline)
+        {
+            throw new WafLimitExceededException($"time limit reached in rule {rule.Id}");
+        }
     }
 
     private bool IsMatch(Rule rule, CharGate? gate, TargetValue value, out string transformed)
@@ -250,138 +290,6 @@ internal sealed partial class WafTransaction
 
         return false;
     }
-
-    // False when the rule's gate (or its conditional prefilter's chars) rejects the bound of its pipeline (of each stage,
-    // for multiMatch) on the union of the untransformed values' masks, and so (the bound of a value's chars is within
-    // the bound of the union; a gate asks for chars: fewer cannot pass where more did not) every single value: the
-    // rule cannot match. The union is computed once per phase per shared value list, and many rules share it.
-    private bool ListMayMatch(Rule rule, CharGate? gate, ConditionalPrefilter? conditional)
-    {
-        var union = RawUnion();
-        var chain = rule.Transforms;
-        if (BoundMayMatch(gate, conditional, chain.Bound(union)) && (rule.MultiMatch || BoundMayMatch(gate, conditional, ResultUnion(chain))))
-        {
-            return true;
-        }
-
-        if (rule.MultiMatch && BoundMayMatch(gate, conditional, union))
-        {
-            return true;
-        }
-
-        foreach (var stage in rule.MultiMatch ? chain.Stages : [])
-        {
-            if (BoundMayMatch(gate, conditional, stage.Bound(union)))
-            {
-                return true;
-            }
-        }
-
-        if (WafOperator.PrefilterAudit is not null)
-        {
-            // What the rule would have evaluated: the result of its pipeline, or for multiMatch the value and each stage.
-            foreach (var value in _values)
-            {
-                if (!rule.MultiMatch)
-                {
-                    rule.Operator!.AuditRejected(Transform(value.Slot, value.Value, chain));
-                    continue;
-                }
-
-                rule.Operator!.AuditRejected(value.Value);
-                foreach (var stage in chain.Stages)
-                {
-                    rule.Operator!.AuditRejected(Transform(value.Slot, value.Value, stage));
-                }
-            }
-        }
-
-        return false;
-    }
-
-    // True when the operator cannot match the result of pipeline chain on the value, judged from the bound of the
-    // result's chars before the pipeline runs (see MaskBounds). Only where the result is not cached already: its
-    // exact mask is tighter and as cheap. Not for a negated rule, whose "no match" is a match that needs the value.
-    private bool RuledOutByBound(Rule rule, CharGate? gate, TargetValue value, TransformChain chain)
-    {
-        var conditional = rule.Operator!.Conditional;
-        if (rule.Negated || chain.Steps.Length == 0 || (gate is null && conditional is null) || _scratch.Transformed(value.Slot, chain.Id) is not null
-            || BoundMayMatch(gate, conditional, _scratch.Bound(value.Slot, value.Value, chain)))
-        {
-            return false;
-        }
-
-        if (WafOperator.PrefilterAudit is not null)
-        {
-            rule.Operator.AuditRejected(Transform(value.Slot, value.Value, chain));
-        }
-
-        return true;
-    }
-
-    // A superset of the union of the current list's values' masks after pipeline chain, tighter than the pipeline's bound
-    // of the untransformed union (one value with a % makes that All): per value, the exact mask where its result is
-    // cached or its own bound is All (a decoder met its escape char), else that bound. Once per phase for a shared list,
-    // and many rules share the list and the pipeline.
-    private CharMask ResultUnion(TransformChain chain)
-    {
-        var shared = _valuesSet >= 0;
-        if (shared && _scratch.ListMask(_valuesSet, _valuesRemoved, chain.Id, out var known))
-        {
-            return known;
-        }
-
-        var union = default(CharMask);
-        foreach (var value in _values)
-        {
-            var bound = _scratch.Bound(value.Slot, value.Value, chain);
-            if (bound == CharMask.All || _scratch.Transformed(value.Slot, chain.Id) is not null)
-            {
-                var input = value.Value;
-                bound = _scratch.Mask(value.Slot, input, chain, Transform(value.Slot, input, chain));
-            }
-
-            union = union.Union(bound);
-        }
-
-        if (shared)
-        {
-            _scratch.RememberListMask(_valuesSet, _valuesRemoved, chain.Id, union);
-        }
-
-        return union;
-    }
-
-    // The union of the untransformed values' masks of the current list, once per phase for a shared list.
-    private CharMask RawUnion()
-    {
-        var none = TransformChain.None;
-        var shared = _valuesSet >= 0;
-        if (shared && _scratch.ListMask(_valuesSet, _valuesRemoved, none.Id, out var known))
-        {
-            return known;
-        }
-
-        var union = default(CharMask);
-        foreach (var value in _values)
-        {
-            union = union.Union(RawMask(value));
-        }
-
-        if (shared)
-        {
-            _scratch.RememberListMask(_valuesSet, _valuesRemoved, none.Id, union);
-        }
-
-        return union;
-    }
-
-    private CharMask RawMask(TargetValue value) => _scratch.Mask(value.Slot, value.Value, TransformChain.None, value.Value);
-
-    // As MayMatch below on a bound of the value's mask rather than the mask itself, and without the literal search,
-    // which needs the value. Both tests pass a larger mask wherever they pass a smaller one.
-    private static bool BoundMayMatch(CharGate? gate, ConditionalPrefilter? conditional, CharMask bound) =>
-        (gate is null || gate.MayMatch(bound)) && (conditional is null || conditional.MayMatch(bound));
 
     // The operator on one transformed value, unless its gate rules the value out by the chars it holds (a few bit
     // operations on the value's cached char mask instead of a search per rule).

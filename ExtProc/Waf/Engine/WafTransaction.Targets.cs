@@ -54,7 +54,7 @@ internal sealed partial class WafTransaction
             var list = Read(target.Variable);
             if (shared && target.Key is null && target.KeyRegex is null && !ExcludesAny(rule, removed, target.Variable))
             {
-                _values.AddRange(_scratch.AllValues(target.Variable, list));
+                _values.AddWhole(target.Variable, _scratch.AllValues(target.Variable, list));
                 continue;
             }
 

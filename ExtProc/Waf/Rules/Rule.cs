@@ -99,6 +99,13 @@ internal sealed class Rule
     /// </summary>
     public UInt128 ReadVariables { get; set; }
 
+    /// <summary>
+    /// The rule's one target when it reads a single TX entry by key (or counts it), excludes nothing and transforms
+    /// nothing: the engine reads that value directly (see WafTransaction.EvaluateSingleKey). Set when the
+    /// <see cref="RuleSet"/> is built.
+    /// </summary>
+    public RuleTarget? SingleKey { get; set; }
+
     /// <summary>True when a target of the rule reads <paramref name="variable"/>.</summary>
     public bool Reads(Variable variable) => (ReadVariables & (UInt128.One << (int)variable)) != UInt128.Zero;
 

@@ -17,6 +17,8 @@ internal static class TargetSets
                 {
                     link.TargetSet = link.Operator is not null && IsStable(link) ? Number(sets, link) : -1;
                     link.ReadVariables = link.Targets.Aggregate(UInt128.Zero, (bits, t) => bits | (UInt128.One << (int)t.Variable));
+                    link.SingleKey = link.Operator is not null && link.Targets is [{ Variable: Variable.Tx, Key: not null, KeyRegex: null } target]
+                        && link.Exclusions.Count == 0 && link.Transforms.Steps.Length == 0 && !link.MultiMatch ? target : null;
                 }
             }
         }
