@@ -22,13 +22,7 @@ internal sealed partial class PhaseScratch
             return Mask(slot, input, chain, input);
         }
 
-        var at = (slot * _chains) + chain.Id;
-        if (_boundStamps.Length <= at)
-        {
-            Array.Resize(ref _bounds, _results.Length);
-            Array.Resize(ref _boundStamps, _results.Length);
-        }
-
+        var at = Cell(slot, chain.Id);
         if (_boundStamps[at] == _phaseStamp)
         {
             return _bounds[at];

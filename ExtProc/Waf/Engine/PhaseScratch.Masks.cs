@@ -92,7 +92,7 @@ internal sealed partial class PhaseScratch
     /// </summary>
     public int MaskIndex(int slot, string input, TransformChain chain, string value)
     {
-        var at = (slot * _chains) + chain.Id;
+        var at = Cell(slot, chain.Id);
         var index = _maskAt[at];
         if (index != 0)
         {
@@ -102,7 +102,7 @@ internal sealed partial class PhaseScratch
         if (chain.Steps.Length > 0)
         {
             var prefix = chain.Prefix;
-            var before = prefix.Steps.Length == 0 ? input : _results[(slot * _chains) + prefix.Id];
+            var before = prefix.Steps.Length == 0 ? input : _results[Cell(slot, prefix.Id)];
             if (ReferenceEquals(before, value))
             {
                 index = MaskIndex(slot, input, prefix, value);

@@ -5,7 +5,7 @@ namespace EnvoyGovern.ExtProc.Waf.Engine;
 // The transformation cache: value slots, the current rule's visits and each pipeline's result per slot.
 internal sealed partial class PhaseScratch
 {
-    // Transformation results: one row of TransformChainCount per value slot. A slot stands for a value's content, so
+    // Transformation results per (value slot, pipeline) cell (see Cell). A slot stands for a value's content, so
     // equal values (a form's repeated values, a name that is also a key) share their transformations, masks and a
     // rule's verdict (see FirstVisit). Values longer than this are also keyed by instance (see Slot).
     private const int ByInstanceFrom = 256;
@@ -49,11 +49,9 @@ internal sealed partial class PhaseScratch
             return slot;
         }
 
-        var needed = (slot + 1) * _chains;
-        if (_results.Length < needed)
+        if (slot >= _slotCapacity)
         {
-            Array.Resize(ref _results, Math.Max(needed, _results.Length * 2));
-            Array.Resize(ref _maskAt, _results.Length);
+            WidenCells(_slotCapacity * 2);
         }
 
         if (_visited.Length <= slot)
@@ -87,11 +85,11 @@ internal sealed partial class PhaseScratch
     }
 
     /// <summary>The cached result of pipeline <paramref name="chain"/> on the value in <paramref name="slot"/>, or null.</summary>
-    public string? Transformed(int slot, int chain) => _results[(slot * _chains) + chain];
+    public string? Transformed(int slot, int chain) => _results[Cell(slot, chain)];
 
     public void Remember(int slot, int chain, string value)
     {
-        var at = (slot * _chains) + chain;
+        var at = Cell(slot, chain);
         _results[at] = value;
         if (_storedCount == _stored.Length)
         {

@@ -33,7 +33,7 @@ internal sealed partial class PhaseScratch
             scratch._filled = new bool[rules.TargetSetCount];
         }
 
-        scratch._chains = rules.TransformChainCount;
+        scratch.EnsureCells(rules.TransformChainCount);
         var cells = rules.TargetSetCount * rules.TransformChainCount;
         if (scratch._listMaskCells.Length < cells)
         {
@@ -114,6 +114,7 @@ internal sealed partial class PhaseScratch
             _maskAt = [];
             _bounds = [];
             _boundStamps = [];
+            _slotCapacity = 0;
             _masks = new CharMask[64];
             _searched = new ulong[64];
             _found = new ulong[64];

@@ -7,7 +7,8 @@ namespace EnvoyGovern.Tests.Waf;
 /// <summary>
 /// A gated rule is skipped when the chars of its whole value list cannot pass the gate. The list's chars are
 /// composed from parts the phase computes once (a variable held whole, values picked by key) and a rule that
-/// reads one TX entry takes a shorter way; neither may change which rules match.
+/// reads one TX entry takes a shorter way; neither may change which rules match. Nor may the per-value cache
+/// growing while a phase runs.
 /// </summary>
 public sealed class ListMaskTests
 {
@@ -18,12 +19,12 @@ public sealed class ListMaskTests
         return builder.Build();
     }
 
-    private static WafTransaction Post(RuleSet rules, string uri, string body, string userAgent = "curl/8")
+    private static WafTransaction Post(RuleSet rules, string uri, string body, string userAgent = "curl/8", string host = "a.example.com")
     {
         var transaction = new WafTransaction(rules, "t", RuleEngineMode.On);
         transaction.ProcessRequestHeaders(
             new RequestLine("POST", uri, "HTTP/1.1"),
-            [new("host", "a.example.com"), new("user-agent", userAgent), new("content-type", "application/x-www-form-urlencoded")]);
+            [new("host", host), new("user-agent", userAgent), new("content-type", "application/x-www-form-urlencoded")]);
         transaction.AppendRequestBody(System.Text.Encoding.ASCII.GetBytes(body));
         transaction.ProcessRequestBody();
         return transaction;
@@ -95,5 +96,21 @@ public sealed class ListMaskTests
         Assert.Equal(("TX:n", "5"), (first.VariableName, first.MatchedValue));
         var count = transaction.Matches.Single(m => m.Rule.Id == 4);
         Assert.Equal(("TX:missing", "0"), (count.VariableName, count.MatchedValue));
+    }
+
+    [Fact]
+    public void RunPhase_CacheGrowsMidPhase_NextTransactionSeesNoneOfItsResults()
+    {
+        // The host's lowercased value is cached first; 150 distinct args then widen the cache, which must move that
+        // result and still empty it when the phase ends: the next transaction's host takes the same slot.
+        var rules = Rules("""
+            SecRule REQUEST_HEADERS:Host "@contains first.example" "id:1,phase:2,pass,t:none,t:lowercase"
+            SecRule ARGS "@contains evil" "id:2,phase:2,pass"
+            """);
+        var body = string.Join('&', Enumerable.Range(0, 150).Select(i => $"f{i}=value{i}"));
+
+        Assert.Equal([1], Matched(Post(rules, "/", body, host: "FIRST.example.com")));
+        Assert.Empty(Matched(Post(rules, "/", body, host: "second.example.com")));
+        Assert.Equal([1, 2], Matched(Post(rules, "/", body + "&x=evil", host: "first.EXAMPLE.com")));
     }
 }
