@@ -5,8 +5,8 @@ namespace EnvoyGovern.ExtProc.Waf.Engine;
 /// <summary>
 /// The values of one rule target list, in target order, and how they came in: a variable's entries copied whole (see
 /// <see cref="PhaseScratch.AllValues"/>) or values added one by one. A list-wide char mask is then the union of the
-/// whole variables' masks, each computed once per phase for every list that holds the variable (the CRS's ~40 shared
-/// lists mostly hold the same few variables), and of the single values' masks.
+/// whole variables' masks, each computed once per phase for every list that holds the variable (a CRS request fills ~60
+/// shared lists, mostly of the same few variables), and of the single values' masks.
 /// </summary>
 internal sealed class ValueList
 {
